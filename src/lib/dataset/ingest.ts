@@ -1,0 +1,243 @@
+import type { SplitRecord } from '../db/database';
+import { DatasetError, toErrorInfo, type DatasetErrorInfo } from './errors';
+import { parseDataset } from './parse';
+import { importLockName, splitLockName, type SplitStore } from './store';
+import type { DatasetFormat } from './types';
+import { splitIdFor } from './ids';
+
+export type ImportSource =
+  { kind: 'url'; url: string } | { kind: 'file'; file: Blob; name: string };
+
+export interface ImportRequest {
+  /** Chosen by the caller so that it can cancel before the import settles. */
+  importId: string;
+  dataset: string;
+  split: string;
+  source: ImportSource;
+  format?: DatasetFormat;
+  /** Keep a complete split that is already stored instead of importing again. */
+  onlyIfMissing?: boolean;
+}
+
+export interface ImportProgress {
+  importId: string;
+  splitId: string;
+  phase: 'waiting' | 'connecting' | 'reading' | 'saving';
+  bytes: number;
+  /** From Content-Length or the file size; null when the server does not say. */
+  totalBytes: number | null;
+  rows: number;
+  elapsedMs: number;
+}
+
+export type ImportOutcome =
+  | { ok: true; split: SplitRecord; reused: boolean }
+  | { ok: false; splitId: string; error: DatasetErrorInfo };
+
+/**
+ * Download (or read) a file, parse it as a stream and store its rows in chunks; the split
+ * becomes visible only when every row is stored. Runs in the dataset worker.
+ */
+export class Ingestor {
+  private readonly controllers = new Map<string, AbortController>();
+
+  constructor(
+    private readonly store: SplitStore,
+    private readonly fetchImpl: typeof fetch = fetch.bind(globalThis),
+  ) {}
+
+  cancel(importId: string): void {
+    this.controllers.get(importId)?.abort();
+  }
+
+  async run(req: ImportRequest, onProgress: (p: ImportProgress) => void): Promise<ImportOutcome> {
+    const splitId = splitIdFor(req.dataset, req.split);
+    const controller = new AbortController();
+    this.controllers.set(req.importId, controller);
+    const started = performance.now();
+    const progress: ImportProgress = {
+      importId: req.importId,
+      splitId,
+      phase: 'waiting',
+      bytes: 0,
+      totalBytes: req.source.kind === 'file' ? req.source.file.size : null,
+      rows: 0,
+      elapsedMs: 0,
+    };
+    let lastSent = 0;
+    const send = (force = false) => {
+      const now = performance.now();
+      if (!force && now - lastSent < 100) return;
+      lastSent = now;
+      progress.elapsedMs = now - started;
+      onProgress({ ...progress });
+    };
+    send(true);
+    try {
+      // Another tab importing the same split finishes first; then its copy may be reused.
+      return await navigator.locks.request(
+        splitLockName(splitId),
+        { signal: controller.signal },
+        async () => {
+          const existing = await this.store.getSplit(splitId);
+          if (req.onlyIfMissing && existing) return { ok: true, split: existing, reused: true };
+          return navigator.locks.request(importLockName(req.importId), () =>
+            this.importLocked(req, splitId, controller.signal, progress, send),
+          );
+        },
+      );
+    } catch (err) {
+      const info =
+        controller.signal.aborted && !(err instanceof DatasetError && err.code !== 'cancelled')
+          ? { code: 'cancelled' as const, message: 'Import cancelled. Nothing was kept.' }
+          : toErrorInfo(err);
+      return { ok: false, splitId, error: info };
+    } finally {
+      this.controllers.delete(req.importId);
+    }
+  }
+
+  private async importLocked(
+    req: ImportRequest,
+    splitId: string,
+    signal: AbortSignal,
+    progress: ImportProgress,
+    send: (force?: boolean) => void,
+  ): Promise<ImportOutcome> {
+    const sourceName = req.source.kind === 'url' ? req.source.url : req.source.name;
+    await this.store.beginImport(req.importId, splitId, sourceName);
+    try {
+      progress.phase = 'connecting';
+      send(true);
+      const body = await this.open(req.source, signal, progress);
+      progress.phase = 'reading';
+      const summary = await parseDataset(
+        body,
+        {
+          format: req.format,
+          name: sourceName,
+          signal,
+          onBytes: (bytes) => {
+            progress.bytes = bytes;
+            send();
+          },
+        },
+        async (rows) => {
+          if (signal.aborted) throw new DatasetError('cancelled', 'Import cancelled.');
+          await this.store.writeRows(req.importId, splitId, rows);
+          progress.rows += rows.length;
+          send();
+        },
+      );
+      progress.phase = 'saving';
+      send(true);
+      const record: SplitRecord = {
+        id: splitId,
+        dataset: req.dataset,
+        split: req.split,
+        importId: req.importId,
+        format: summary.format,
+        rows: summary.rows,
+        dataRows: summary.dataRows,
+        bytes: summary.bytes,
+        sha256: summary.sha256,
+        sourceUrl: req.source.kind === 'url' ? req.source.url : null,
+        sourceName,
+        importedAt: new Date().toISOString(),
+        columns: summary.columns,
+        annotationColumns: summary.annotationColumns,
+        problems: summary.problems,
+        problemCount: summary.problemCount,
+        stats: summary.stats,
+      };
+      // Verify before publishing: the split must hold exactly the rows that were parsed.
+      const stored = await this.store.countRows(req.importId);
+      if (stored !== summary.rows) {
+        throw new DatasetError('storage', `Stored ${stored} rows but parsed ${summary.rows}.`);
+      }
+      if (signal.aborted) throw new DatasetError('cancelled', 'Import cancelled.');
+      await this.store.completeImport(record);
+      send(true);
+      return { ok: true, split: record, reused: false };
+    } catch (err) {
+      // Cleanup must not hide the reason; leftovers are collected at the next start.
+      await this.store.abandonImport(req.importId).catch(() => {});
+      throw err;
+    }
+  }
+
+  private async open(
+    source: ImportSource,
+    signal: AbortSignal,
+    progress: ImportProgress,
+  ): Promise<AsyncIterable<Uint8Array>> {
+    if (source.kind === 'file') return readStream(source.file.stream(), signal);
+    let url: URL;
+    try {
+      url = new URL(source.url);
+    } catch {
+      throw new DatasetError('network', `"${source.url}" is not a valid URL.`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new DatasetError('network', `Only http(s) URLs can be downloaded, not ${url.protocol}`);
+    }
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+      throw new DatasetError(
+        'offline',
+        `You are offline, so ${url.host} cannot be reached. Splits already stored keep working; ` +
+          'to add one without a network, import a local file.',
+      );
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url.href, { signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw new DatasetError(
+        navigator.onLine === false ? 'offline' : 'network',
+        `Could not download ${url.href}: the network failed, the server is unreachable, or it ` +
+          'does not allow downloads from other sites (CORS). Check the address or the mirror ' +
+          'setting, or import a local file.',
+      );
+    }
+    if (!response.ok) {
+      const hint =
+        response.status === 404
+          ? ' The file is not at that address: check the base URL (mirror) setting.'
+          : response.status === 403 || response.status === 429
+            ? ' The server refused or rate-limited the download: wait and retry, or use a mirror.'
+            : '';
+      throw new DatasetError(
+        'http',
+        `The server answered ${response.status}${response.statusText ? ' ' + response.statusText : ''} for ${url.href}.${hint}`,
+      );
+    }
+    const length = Number(response.headers.get('content-length'));
+    const encoded = response.headers.get('content-encoding');
+    // A compressed Content-Length does not count the bytes we read.
+    progress.totalBytes = length > 0 && !encoded ? length : null;
+    if (!response.body)
+      throw new DatasetError('network', `The server sent no body for ${url.href}.`);
+    return readStream(response.body, signal);
+  }
+}
+
+async function* readStream(
+  stream: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+): AsyncIterable<Uint8Array> {
+  const reader = stream.getReader();
+  const abort = () => void reader.cancel().catch(() => {});
+  signal.addEventListener('abort', abort);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      if (signal.aborted) throw new DatasetError('cancelled', 'Import cancelled.');
+      yield value;
+    }
+  } finally {
+    signal.removeEventListener('abort', abort);
+    reader.releaseLock();
+  }
+}

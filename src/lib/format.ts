@@ -1,0 +1,36 @@
+/** Human-readable sizes: 5.1 MB, 812 kB (decimal units, as browsers show downloads). */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '?';
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n / 1000;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** Remaining time from progress so far; null until there is enough to estimate. */
+export function estimateRemainingMs(
+  done: number,
+  total: number | null,
+  elapsedMs: number,
+): number | null {
+  if (!total || done <= 0 || elapsedMs < 500 || done >= total) return null;
+  return (elapsedMs / done) * (total - done);
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,0 +1,83 @@
+import { expect, type Page } from '@playwright/test';
+
+export const DATA = 'http://127.0.0.1:4174';
+export const MIRROR = `${DATA}/williamliujl/CMExam/main/data/`;
+
+/** Figures from ../shared/cmexam/README.md for the validation split. */
+export const VAL = {
+  rows: 6811,
+  sha256: '08ad2a7eb097892fe52c4ea3ecb857a4262538ac8e5acb777d0b87e0a4e4297e',
+  bytes: 5119631,
+  optionSets: { ABCDE: 6606, ABCD: 202, BCDE: 2, ABDE: 1 },
+  answerLengths: { '0': 1, '1': 6600, '2': 35, '3': 96, '4': 61, '5': 18 },
+  multi: 210,
+  blankExplanations: 1039,
+};
+
+export const status = (page: Page) => page.getByTestId('dataset-status');
+
+export async function expectStatus(page: Page, value: string, rows?: number): Promise<void> {
+  await expect(status(page)).toHaveAttribute('data-status', value, { timeout: 60_000 });
+  if (rows !== undefined) await expect(status(page)).toHaveAttribute('data-rows', String(rows));
+}
+
+export interface DbSnapshot {
+  splits: {
+    id: string;
+    rows: number;
+    importId: string;
+    sha256: string;
+    bytes: number;
+    sourceUrl: string | null;
+    importedAt: string;
+    problemCount: number;
+    problems: { row: number; message: string }[];
+    stats: {
+      option_sets: Record<string, number>;
+      answer_length_histogram: Record<string, number>;
+      multi_answer: number;
+      blank_explanations: number;
+    };
+  }[];
+  imports: number;
+  questions: number;
+  questionIds: string[];
+}
+
+/** Read the app's IndexedDB directly (not through the app) to check what is really stored. */
+export async function readDb(page: Page, withIds = false): Promise<DbSnapshot> {
+  return page.evaluate(async (withIds) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('cmexam-eval');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const all = <T>(store: string, op: 'getAll' | 'count' | 'getAllKeys') =>
+      new Promise<T>((resolve, reject) => {
+        if (!db.objectStoreNames.contains(store)) return resolve((op === 'count' ? 0 : []) as T);
+        const req = db.transaction(store).objectStore(store)[op]();
+        req.onsuccess = () => resolve(req.result as T);
+        req.onerror = () => reject(req.error);
+      });
+    const splits = await all<DbSnapshot['splits']>('splits', 'getAll');
+    const imports = await all<number>('imports', 'count');
+    const questions = await all<number>('questions', 'count');
+    let questionIds: string[] = [];
+    if (withIds) {
+      const rows = await all<{ id: string }[]>('questions', 'getAll');
+      questionIds = rows.map((r) => r.id);
+    }
+    db.close();
+    return { splits, imports, questions, questionIds };
+  }, withIds);
+}
+
+/** Wait until nothing half-written is left: no open import and no orphan rows. */
+export async function expectClean(page: Page, expectedQuestions: number): Promise<void> {
+  await expect
+    .poll(async () => {
+      const db = await readDb(page);
+      return { imports: db.imports, questions: db.questions };
+    })
+    .toEqual({ imports: 0, questions: expectedQuestions });
+}

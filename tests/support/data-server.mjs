@@ -1,0 +1,97 @@
+// Local stand-in for the dataset hosts: serves ../shared/cmexam/val.csv at the official raw-file
+// URL shape, plus synthetic bad inputs, on 127.0.0.1 only. Usage: node data-server.mjs [port]
+import { createServer } from 'node:http';
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const shared = process.env.CMEXAM_SHARED ?? resolve(here, '../../../shared/cmexam');
+const port = Number(process.argv[2] ?? 4174);
+const VAL = resolve(shared, 'val.csv');
+if (!existsSync(VAL)) {
+  console.error(`data-server: ${VAL} not found (set CMEXAM_SHARED)`);
+  process.exit(1);
+}
+const val = readFileSync(VAL);
+const OFFICIAL = '/williamliujl/CMExam/main/data/';
+
+const header = 'Question,Options,Answer,Explanation\n';
+const q = (question, answer = 'A') => `"${question}","A 甲\nB 乙\nC 丙",${answer},"解释"\n`;
+const fixtures = {
+  'page.csv': [
+    'text/html',
+    '<!DOCTYPE html>\n<html><head><title>CMExam</title></head><body>Not a file</body></html>\n',
+  ],
+  'missing-columns.csv': ['text/csv', 'Question,Explanation\n题,解释\n'],
+  'gbk.csv': [
+    'text/csv',
+    Buffer.concat([
+      Buffer.from(header + q('合成题一')),
+      Buffer.from([0xd6, 0xd0, 0xce, 0xc4, 0x2c, 0x0a]),
+    ]),
+  ],
+  'malformed.csv': [
+    'text/csv',
+    header +
+      q('合成题一') +
+      '"",A 甲,A,\n' +
+      q('合成题三', 'Z') +
+      'only,three,fields\n' +
+      q('合成题五', 'B'),
+  ],
+  'xss.csv': [
+    'text/csv',
+    header + q('<img src=x onerror=alert(1)> 合成题') + q('<script>alert(2)</script>合成题二', 'B'),
+  ],
+  'crlf-bom.csv': [
+    'text/csv',
+    '\uFEFF' +
+      (header + q('合成题一') + q('合成题二', 'C'))
+        .replace(/"解释"\n/g, '"解释"\r\n')
+        .replace('Explanation\n', 'Explanation\r\n'),
+  ],
+};
+
+let requests = 0;
+let flakyServed = false;
+const server = createServer(async (req, res) => {
+  const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+  const path = url.pathname;
+  const cors = { 'Access-Control-Allow-Origin': '*' };
+  if (path === '/health') return void res.writeHead(200, cors).end('ok');
+  if (path === '/requests') return void res.writeHead(200, cors).end(String(requests));
+  requests++;
+  const status = /^\/status\/(\d{3})$/.exec(path);
+  if (status) return void res.writeHead(Number(status[1]), cors).end('error page');
+  if (path === OFFICIAL + 'val.csv' || path === '/nocors' + OFFICIAL + 'val.csv') {
+    const headers = { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Length': val.length };
+    return void res
+      .writeHead(200, path.startsWith('/nocors') ? headers : { ...headers, ...cors })
+      .end(val);
+  }
+  if (path === '/flaky' + OFFICIAL + 'val.csv') {
+    // Fails the first time, then serves the file: for the Retry button.
+    if (!flakyServed) {
+      flakyServed = true;
+      return void res.writeHead(503, cors).end('try later');
+    }
+    return void res.writeHead(200, { 'Content-Type': 'text/csv', ...cors }).end(val);
+  }
+  if (path === '/slow' + OFFICIAL + 'val.csv') {
+    // About 1 MB/s, so a test can cancel mid-download.
+    res.writeHead(200, { 'Content-Type': 'text/csv', 'Content-Length': val.length, ...cors });
+    for (let i = 0; i < val.length && !res.destroyed; i += 32768) {
+      res.write(val.subarray(i, i + 32768));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    return void res.end();
+  }
+  const name = path.replace(/^\/fixtures\//, '');
+  if (path.startsWith('/fixtures/') && fixtures[name]) {
+    const [type, body] = fixtures[name];
+    return void res.writeHead(200, { 'Content-Type': type, ...cors }).end(body);
+  }
+  res.writeHead(404, cors).end('not found');
+});
+server.listen(port, '127.0.0.1', () => console.log(`data-server on http://127.0.0.1:${port}`));
