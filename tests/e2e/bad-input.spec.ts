@@ -146,6 +146,14 @@ test('local files import through the file picker and by drag and drop (JSON, JSO
     buffer: Buffer.from(csv),
   });
   await expect(page.getByTestId('custom-my-questions')).toContainText('2');
+  // Extra columns are annotations, with their own filter in the browser.
+  await page.getByTestId('custom-my-questions').getByTestId('browse').click();
+  const filter = page.locator('[data-testid="filter-annotation"][data-column="Difficulty level"]');
+  await expect(filter.locator('option')).toHaveText(['Any', '1 · Level 1 (1)', '2 · Level 2 (1)']);
+  await filter.selectOption('2');
+  await expect(page.getByTestId('match-count')).toHaveAttribute('data-count', '1');
+  await page.getByTestId('question-item').first().click();
+  await expect(page.getByTestId('detail-question')).toHaveText('合成题二');
 
   const json = JSON.stringify([
     {

@@ -61,11 +61,15 @@ export async function readDb(page: Page, withIds = false): Promise<DbSnapshot> {
       });
     const splits = await all<DbSnapshot['splits']>('splits', 'getAll');
     const imports = await all<number>('imports', 'count');
-    const questions = await all<number>('questions', 'count');
-    let questionIds: string[] = [];
+    // Questions are stored in chunk records of many rows each.
+    const chunks = await all<{ rows: { row: number }[] }[]>('questionChunks', 'getAll');
+    const questions = chunks.reduce((n, c) => n + c.rows.length, 0);
+    const questionIds: string[] = [];
     if (withIds) {
-      const rows = await all<{ id: string }[]>('questions', 'getAll');
-      questionIds = rows.map((r) => r.id);
+      const byImport = new Map(splits.map((s) => [s.importId, s.id]));
+      for (const c of chunks as unknown as { importId: string; rows: { row: number }[] }[]) {
+        for (const r of c.rows) questionIds.push(`${byImport.get(c.importId) ?? '?'}/${r.row}`);
+      }
     }
     db.close();
     return { splits, imports, questions, questionIds };

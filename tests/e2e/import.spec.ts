@@ -49,6 +49,7 @@ test('imports val.csv through the UI with exact counts, survives a reload, and b
     String(VAL.blankExplanations),
   );
   await browser.getByTestId('filter-explanation').selectOption('any');
+  await expect(browser.getByTestId('match-count')).toHaveAttribute('data-count', String(VAL.rows));
 
   // The list is virtualized: only a window of the 6,811 rows exists in the DOM.
   const items = browser.getByTestId('question-item');

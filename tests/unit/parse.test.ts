@@ -10,7 +10,9 @@ async function parse(
   name = 'file.csv',
 ): Promise<{ rows: DatasetRow[]; summary: ParseSummary }> {
   const rows: DatasetRow[] = [];
-  const summary = await parseDataset(chunksOf(input, chunk), { name, batchSize: 2 }, (b) => {
+  const summary = await parseDataset(chunksOf(input, chunk), { name, chunkRows: 2 }, (b) => {
+    // Every batch is one aligned chunk of data rows.
+    expect(new Set(b.map((r) => Math.floor(r.row / 2))).size).toBe(1);
     rows.push(...b);
   });
   return { rows, summary };

@@ -5,6 +5,9 @@ import { importLockName, splitLockName, type SplitStore } from './store';
 import type { DatasetFormat } from './types';
 import { splitIdFor } from './ids';
 
+/** Data rows per stored record: large enough to make writes cheap, small enough to read one. */
+export const CHUNK_ROWS = 1000;
+
 export type ImportSource =
   { kind: 'url'; url: string } | { kind: 'file'; file: Blob; name: string };
 
@@ -87,11 +90,11 @@ export class Ingestor {
         },
       );
     } catch (err) {
-      const info =
-        controller.signal.aborted && !(err instanceof DatasetError && err.code !== 'cancelled')
-          ? { code: 'cancelled' as const, message: 'Import cancelled. Nothing was kept.' }
-          : toErrorInfo(err);
-      return { ok: false, splitId, error: info };
+      // After a cancel, whatever the stream or a lock threw is just the cancel's echo.
+      const error: DatasetErrorInfo = controller.signal.aborted
+        ? { code: 'cancelled', message: 'Import cancelled. Nothing was kept.' }
+        : toErrorInfo(err);
+      return { ok: false, splitId, error };
     } finally {
       this.controllers.delete(req.importId);
     }
@@ -111,12 +114,14 @@ export class Ingestor {
       send(true);
       const body = await this.open(req.source, signal, progress);
       progress.phase = 'reading';
+      let chunksWritten = 0;
       const summary = await parseDataset(
         body,
         {
           format: req.format,
           name: sourceName,
           signal,
+          chunkRows: CHUNK_ROWS,
           onBytes: (bytes) => {
             progress.bytes = bytes;
             send();
@@ -124,7 +129,8 @@ export class Ingestor {
         },
         async (rows) => {
           if (signal.aborted) throw new DatasetError('cancelled', 'Import cancelled.');
-          await this.store.writeRows(req.importId, splitId, rows);
+          await this.store.writeChunk(req.importId, CHUNK_ROWS, rows);
+          chunksWritten++;
           progress.rows += rows.length;
           send();
         },
@@ -149,11 +155,16 @@ export class Ingestor {
         problems: summary.problems,
         problemCount: summary.problemCount,
         stats: summary.stats,
+        chunkRows: CHUNK_ROWS,
       };
-      // Verify before publishing: the split must hold exactly the rows that were parsed.
-      const stored = await this.store.countRows(req.importId);
-      if (stored !== summary.rows) {
-        throw new DatasetError('storage', `Stored ${stored} rows but parsed ${summary.rows}.`);
+      // Verify before publishing: every chunk written must be there, and hold every row parsed.
+      const stored = await this.store.countChunks(req.importId);
+      if (stored !== chunksWritten || progress.rows !== summary.rows) {
+        throw new DatasetError(
+          'storage',
+          `Stored ${stored} chunks and ${progress.rows} rows, but parsed ${chunksWritten} chunks ` +
+            `and ${summary.rows} rows.`,
+        );
       }
       if (signal.aborted) throw new DatasetError('cancelled', 'Import cancelled.');
       await this.store.completeImport(record);

@@ -13,8 +13,11 @@ export interface ParseOptions {
   signal?: AbortSignal;
   /** Called with the total bytes read so far. */
   onBytes?: (bytes: number) => void;
-  /** Rows handed to `onBatch` at a time. */
-  batchSize?: number;
+  /**
+   * `onBatch` receives the valid rows of data rows [k·chunkRows, (k+1)·chunkRows), one
+   * chunk at a time and in order, so that each batch can be stored as one record.
+   */
+  chunkRows?: number;
   /** Problems kept in the result (all are counted). */
   maxProblems?: number;
 }
@@ -46,7 +49,7 @@ export async function parseDataset(
   opts: ParseOptions,
   onBatch: BatchSink,
 ): Promise<ParseSummary> {
-  const batchSize = opts.batchSize ?? 2000;
+  const chunkRows = opts.chunkRows ?? 1000;
   const maxProblems = opts.maxProblems ?? 1000;
   const decoder = new Utf8StreamDecoder();
   const stats = emptyStats();
@@ -58,6 +61,8 @@ export async function parseDataset(
   let columns: ColumnMap | null = null;
   let dataRows = 0;
   let batch: DatasetRow[] = [];
+  let batchChunk = 0;
+  const ready: DatasetRow[][] = [];
   let pending: Promise<void> | null = null;
 
   const report = (p: RowProblem) => {
@@ -68,14 +73,18 @@ export async function parseDataset(
     dataRows++;
     if (isProblem(r)) return report(r);
     addToStats(stats, r);
+    const chunk = Math.floor(r.row / chunkRows);
+    if (chunk !== batchChunk && batch.length > 0) ready.push(batch.splice(0));
+    batchChunk = chunk;
     batch.push(r);
   };
   // One batch is written while the next is parsed; never more, to bound memory.
   const flush = async (all: boolean) => {
-    while (batch.length >= batchSize || (all && batch.length > 0)) {
-      const out = batch.splice(0, batchSize);
+    if (all && batch.length > 0) ready.push(batch.splice(0));
+    for (let out = ready.shift(); out; out = ready.shift()) {
+      const rows = out;
       if (pending) await pending;
-      pending = Promise.resolve().then(() => onBatch(out));
+      pending = Promise.resolve().then(() => onBatch(rows));
       pending.catch(() => {}); // surfaced by the next await, not as an unhandled rejection
     }
     if (all && pending) await pending;

@@ -25,14 +25,14 @@ export class SplitStore {
     });
   }
 
-  async writeRows(importId: string, splitId: string, rows: DatasetRow[]): Promise<void> {
-    const stored: StoredQuestion[] = rows.map((r) => ({
-      ...r,
-      importId,
-      splitId,
-      id: questionId(splitId, r.row),
-    }));
-    await this.db.questions.bulkPut(stored);
+  /** Store one chunk: the valid rows of data rows [k·chunkRows, (k+1)·chunkRows). */
+  async writeChunk(importId: string, chunkRows: number, rows: DatasetRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const chunk = Math.floor(rows[0].row / chunkRows);
+    if (Math.floor(rows[rows.length - 1].row / chunkRows) !== chunk) {
+      throw new Error(`rows ${rows[0].row}–${rows[rows.length - 1].row} span several chunks`);
+    }
+    await this.db.questionChunks.put({ importId, chunk, rows });
   }
 
   /** Make the import the split's content, in one transaction; the previous copy becomes garbage. */
@@ -53,7 +53,7 @@ export class SplitStore {
    * if it is interrupted, the import record left behind makes the next start-up finish it.
    */
   async abandonImport(importId: string): Promise<void> {
-    await this.rowsOf(importId).delete();
+    await this.chunksOf(importId).delete();
     await this.db.imports.delete(importId);
   }
 
@@ -80,7 +80,7 @@ export class SplitStore {
     const stale = (await this.db.imports.toArray()).filter((i) => !held.has(importLockName(i.id)));
     for (const i of stale) await this.abandonImport(i.id);
     for (const { importId } of await this.db.garbage.toArray()) {
-      await this.rowsOf(importId).delete();
+      await this.chunksOf(importId).delete();
       await this.db.garbage.delete(importId);
     }
   }
@@ -89,22 +89,36 @@ export class SplitStore {
     return this.db.splits.get(splitId);
   }
 
+  /** Every question of a split, in row order. */
   async loadQuestions(split: SplitRecord): Promise<StoredQuestion[]> {
-    return this.rowsOf(split.importId).toArray();
+    const chunks = await this.chunksOf(split.importId).toArray();
+    return chunks.flatMap((c) => c.rows.map((r) => bind(split, r)));
   }
 
+  /** The questions at the given data rows (rows that were skipped as malformed are absent). */
   async getQuestions(split: SplitRecord, rows: number[]): Promise<StoredQuestion[]> {
-    const found = await this.db.questions.bulkGet(rows.map((r) => [split.importId, r]));
-    return found.filter((q): q is StoredQuestion => q !== undefined);
+    const wanted = new Set(rows);
+    const chunkIds = [...new Set(rows.map((r) => Math.floor(r / split.chunkRows)))];
+    const chunks = await this.db.questionChunks.bulkGet(chunkIds.map((c) => [split.importId, c]));
+    const found = new Map<number, StoredQuestion>();
+    for (const chunk of chunks) {
+      for (const r of chunk?.rows ?? []) if (wanted.has(r.row)) found.set(r.row, bind(split, r));
+    }
+    return rows.flatMap((r) => found.get(r) ?? []);
   }
 
-  async countRows(importId: string): Promise<number> {
-    return this.rowsOf(importId).count();
+  /** Chunk records stored for an import (keys only: reading the rows back would be slow). */
+  async countChunks(importId: string): Promise<number> {
+    return this.chunksOf(importId).count();
   }
 
-  private rowsOf(importId: string) {
-    return this.db.questions
-      .where('[importId+row]')
+  private chunksOf(importId: string) {
+    return this.db.questionChunks
+      .where('[importId+chunk]')
       .between([importId, Dexie.minKey], [importId, Dexie.maxKey], true, true);
   }
+}
+
+function bind(split: SplitRecord, row: DatasetRow): StoredQuestion {
+  return { ...row, importId: split.importId, splitId: split.id, id: questionId(split.id, row.row) };
 }

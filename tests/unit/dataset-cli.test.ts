@@ -1,0 +1,69 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { syntheticCsv, TEST_HEADER, SYNTHETIC_ROWS } from './fixtures';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'cmexam-cli-'));
+
+async function inspect(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [
+      '--import',
+      'tsx',
+      'scripts/dataset-cli.ts',
+      'inspect',
+      file,
+    ]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('npm run dataset -- inspect', () => {
+  it('prints statistics, annotation counts and problems as one JSON object', async () => {
+    const file = join(dir, 'annotated.csv');
+    const rows = SYNTHETIC_ROWS.map((r, i) => [
+      ...r,
+      '肿瘤',
+      '疾病治疗',
+      '内科',
+      '临床医学',
+      `${(i % 2) + 1}.0`,
+    ]);
+    rows.push(['坏行', 'not options', 'A', '', '肿瘤', '疾病治疗', '内科', '临床医学', '1.0']);
+    writeFileSync(file, syntheticCsv('\n', rows, TEST_HEADER));
+    const { code, stdout } = await inspect(file);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({
+      rows: 5,
+      columns: TEST_HEADER.split(','),
+      answer_length_histogram: { '0': 1, '1': 3, '3': 1 },
+      option_count_histogram: { '4': 2, '5': 3 },
+      blank_answers: 1,
+      blank_explanations: 1,
+    });
+    expect(report.annotation_counts['Difficulty level']).toEqual({ '1': 3, '2': 2 });
+    expect(report.annotation_counts['Disease Group']).toEqual({ 肿瘤: 5 });
+    expect(report.problems).toEqual([
+      { row: 5, message: expect.stringContaining('option line 1') },
+    ]);
+  }, 30_000);
+
+  it('exits non-zero with the reason for a file that is not a dataset', async () => {
+    const file = join(dir, 'page.csv');
+    writeFileSync(file, '<!DOCTYPE html><html></html>');
+    const html = await inspect(file);
+    expect(html.code).toBe(1);
+    expect(html.stderr).toContain('HTML page');
+    const missing = await inspect(join(dir, 'nope.csv'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No such file');
+  }, 30_000);
+});
