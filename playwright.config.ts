@@ -27,6 +27,11 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    { name: 'main', testIgnore: /responsive\.spec\.ts/ },
+    // Timing-sensitive checks run alone, once everything else has finished.
+    { name: 'alone', testMatch: /responsive\.spec\.ts/, dependencies: ['main'] },
+  ],
   webServer: [
     {
       // The built app, as users get it (run `npm run build` first; `npm test` does).
@@ -35,7 +40,7 @@ export default defineConfig({
       reuseExistingServer: !process.env.CI,
     },
     {
-      command: 'node tests/support/data-server.mjs 4174',
+      command: 'node --import tsx tests/support/data-server.mjs 4174',
       url: 'http://127.0.0.1:4174/health',
       reuseExistingServer: !process.env.CI,
     },

@@ -80,17 +80,22 @@ test('?dataset=cmexam&split=val imports on load, and the same link later reuses 
   page,
   request,
 }) => {
-  const link = `/?dataset=cmexam&split=val&mirror=${encodeURIComponent(MIRROR)}`;
+  const mirror = `${DATA}/p/reuse/williamliujl/CMExam/main/data/`;
+  const link = `/?dataset=cmexam&split=val&mirror=${encodeURIComponent(mirror)}`;
+  const served = async () => {
+    const path = '/p/reuse/williamliujl/CMExam/main/data/val.csv';
+    return Number(await (await request.get(`${DATA}/requests?path=${path}`)).text());
+  };
   await page.goto(link);
   await expectStatus(page, 'ready', VAL.rows);
   const before = await readDb(page);
-  const served = Number(await (await request.get(`${DATA}/requests`)).text());
+  expect(await served()).toBe(1);
 
   await page.goto(link);
   await expectStatus(page, 'ready', VAL.rows);
   const after = await readDb(page);
   expect(after.splits[0].importId).toBe(before.splits[0].importId);
-  expect(Number(await (await request.get(`${DATA}/requests`)).text())).toBe(served);
+  expect(await served()).toBe(1);
 });
 
 test('re-importing the same file is idempotent: same ids, no duplicates, old rows freed', async ({

@@ -4,6 +4,8 @@ import { createServer } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// Run with `node --import tsx` so that the tiny model generator (TypeScript) can be imported.
+import { buildTinyModel, DEFAULT_TINY_MODEL_OPTIONS } from '../../scripts/tiny-model/model.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = process.env.CMEXAM_SHARED ?? resolve(here, '../../../shared/cmexam');
@@ -53,15 +55,55 @@ const fixtures = {
   ],
 };
 
-let requests = 0;
+// A minimal MLC chat config: enough for web-llm to go on to the next artifact.
+const mlcConfig = JSON.stringify({
+  model_type: 'llama',
+  vocab_size: 32,
+  context_window_size: 1024,
+  sliding_window_size: -1,
+  attention_sink_size: 0,
+  prefill_chunk_size: 128,
+  temperature: 1,
+  top_p: 1,
+  repetition_penalty: 1,
+  presence_penalty: 0,
+  frequency_penalty: 0,
+  tokenizer_files: ['tokenizer.json'],
+  tokenizer_info: {
+    token_postproc_method: 'byte_fallback',
+    prepend_space_in_encode: false,
+    strip_space_in_decode: false,
+  },
+  conv_template: {
+    name: 'synthetic',
+    system_template: '{system_message}',
+    system_message: '',
+    roles: { user: 'U', assistant: 'A' },
+    seps: ['\n'],
+    role_content_sep: ': ',
+    role_empty_sep: ':',
+    stop_str: [],
+    stop_token_ids: [2],
+  },
+});
+
+const tinyModel = Buffer.from(buildTinyModel({ ...DEFAULT_TINY_MODEL_OPTIONS }).bytes);
+
+const requests = new Map();
 let flakyServed = false;
 const server = createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-  const path = url.pathname;
+  let path = url.pathname;
   const cors = { 'Access-Control-Allow-Origin': '*' };
   if (path === '/health') return void res.writeHead(200, cors).end('ok');
-  if (path === '/requests') return void res.writeHead(200, cors).end(String(requests));
-  requests++;
+  if (path === '/requests') {
+    // Requests so far for one path (tests run in parallel, so counts are per path).
+    const of = url.searchParams.get('path') ?? '';
+    return void res.writeHead(200, cors).end(String(requests.get(of) ?? 0));
+  }
+  requests.set(path, (requests.get(path) ?? 0) + 1);
+  // `/p/<tag>/…` serves the same as `/…`, so that a test can count its own requests.
+  if (/^\/p\/[\w-]+\//.test(path)) path = path.replace(/^\/p\/[\w-]+/, '');
   const status = /^\/status\/(\d{3})$/.exec(path);
   if (status) return void res.writeHead(Number(status[1]), cors).end('error page');
   if (path === OFFICIAL + 'val.csv' || path === '/nocors' + OFFICIAL + 'val.csv') {
@@ -86,6 +128,35 @@ const server = createServer(async (req, res) => {
       await new Promise((r) => setTimeout(r, 30));
     }
     return void res.end();
+  }
+  // MLC model artifacts (web-llm appends resolve/main/ to a model URL).
+  if (path.startsWith('/mlc/')) {
+    const mlc = { ...cors, 'Cross-Origin-Resource-Policy': 'cross-origin' };
+    if (path === '/mlc/badjson/resolve/main/mlc-chat-config.json') {
+      return void res
+        .writeHead(200, { ...mlc, 'Content-Type': 'text/html' })
+        .end('<!DOCTYPE html><html><body>Not a config</body></html>');
+    }
+    if (path === '/mlc/good/resolve/main/mlc-chat-config.json') {
+      return void res.writeHead(200, { ...mlc, 'Content-Type': 'application/json' }).end(mlcConfig);
+    }
+    if (path.startsWith('/mlc/slow/')) {
+      // Trickles bytes until the client gives up, so a test can cancel mid-download.
+      res.writeHead(200, { ...mlc, 'Content-Type': 'application/octet-stream' });
+      const timer = setInterval(() => res.write(' '), 200);
+      req.on('close', () => clearInterval(timer));
+      return;
+    }
+    return void res.writeHead(404, mlc).end('not found');
+  }
+  if (path === '/models/tiny.gguf' || path === '/nocors/models/tiny.gguf') {
+    const headers = {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': tinyModel.length,
+    };
+    return void res
+      .writeHead(200, path.startsWith('/nocors') ? headers : { ...headers, ...cors })
+      .end(tinyModel);
   }
   const name = path.replace(/^\/fixtures\//, '');
   if (path.startsWith('/fixtures/') && fixtures[name]) {

@@ -48,11 +48,25 @@ export interface GarbageRecord {
   importId: string;
 }
 
+/** A model the user added (GGUF URL, custom MLC model); kept across visits. */
+export interface UserModelRecord {
+  id: string;
+  backend: 'webllm' | 'wllama';
+  label: string;
+  /** GGUF: the file URL (the first of split files). */
+  url?: string;
+  /** Custom MLC: absolute model URL and model_lib wasm URL. */
+  modelUrl?: string;
+  modelLibUrl?: string;
+  addedAt: string;
+}
+
 export class AppDatabase extends Dexie {
   splits!: EntityTable<SplitRecord, 'id'>;
   imports!: EntityTable<ImportRecord, 'id'>;
   garbage!: EntityTable<GarbageRecord, 'importId'>;
   questionChunks!: Dexie.Table<QuestionChunk, [string, number]>;
+  models!: EntityTable<UserModelRecord, 'id'>;
 
   constructor(name = 'cmexam-eval') {
     super(name);
@@ -64,5 +78,6 @@ export class AppDatabase extends Dexie {
       garbage: '&importId',
       questionChunks: '[importId+chunk]',
     });
+    this.version(2).stores({ models: '&id' });
   }
 }

@@ -24,6 +24,8 @@ export type ModelSpec =
       /** Threads for the CPU path; capped by `hardwareConcurrency` and cross-origin isolation. */
       threads?: number;
       contextSize?: number;
+      /** `cpu` (default: deterministic, works everywhere) or `webgpu` (llama.cpp's WebGPU path). */
+      device?: 'cpu' | 'webgpu';
     };
 
 export type LoadPhase = 'download' | 'cache' | 'compile' | 'init';
@@ -73,6 +75,8 @@ export interface GenerateRequest {
   temperature: number;
   seed?: number;
   stop?: string[];
+  /** Token id → additive bias, for experiments (wllama only). */
+  logitBias?: Record<number, number>;
 }
 
 export interface GenerateResult {

@@ -1,0 +1,139 @@
+import type { ModelRecord } from '@mlc-ai/web-llm';
+import type {
+  Backend,
+  Engine,
+  EngineDescription,
+  GenerateRequest,
+  GenerateResult,
+  LoadProgress,
+  ModelSpec,
+  ScoreLettersRequest,
+  ScoreLettersResult,
+} from './types';
+import { describeEngineError, type EngineErrorInfo } from './errors';
+import { deleteCachedModel, listCachedModels } from './cache';
+
+export type HostResult<T> = { ok: true; value: T } | { ok: false; error: EngineErrorInfo };
+
+export interface CachedModel {
+  backend: Backend;
+  /** What to pass to `deleteCached`. */
+  key: string;
+  label: string;
+  bytes: number | null;
+}
+
+/**
+ * Lives in the engine worker: owns the one engine instance, allows one model load at a time,
+ * and turns every failure into words a user can act on (errors cross the worker as data).
+ */
+export class EngineHost {
+  private engine: Engine | null = null;
+  private loadAbort: AbortController | null = null;
+
+  private async engineFor(backend: Backend): Promise<Engine> {
+    if (this.engine && this.engine.describe().backend === backend) return this.engine;
+    await this.engine?.unload();
+    // Each backend is a separate chunk, fetched only when used.
+    this.engine =
+      backend === 'wllama'
+        ? new (await import('./wllama')).WllamaEngine()
+        : new (await import('./webllm')).WebLlmEngine();
+    return this.engine;
+  }
+
+  async load(
+    spec: ModelSpec,
+    onProgress: (p: LoadProgress) => void,
+  ): Promise<HostResult<EngineDescription>> {
+    if (this.loadAbort) {
+      return fail('busy', 'Another model is loading. Cancel it first, or wait for it to finish.');
+    }
+    const abort = new AbortController();
+    this.loadAbort = abort;
+    try {
+      const engine = await this.engineFor(spec.backend);
+      return { ok: true, value: await engine.load(spec, onProgress, abort.signal) };
+    } catch (err) {
+      await this.engine?.unload().catch(() => {});
+      if (abort.signal.aborted) return fail('cancelled', 'Loading was cancelled.');
+      return {
+        ok: false,
+        error: describeEngineError(err, { backend: spec.backend, modelId: spec.id }),
+      };
+    } finally {
+      this.loadAbort = null;
+    }
+  }
+
+  cancelLoad(): void {
+    this.loadAbort?.abort();
+  }
+
+  async unload(): Promise<void> {
+    await this.engine?.unload();
+  }
+
+  describe(): EngineDescription | null {
+    const d = this.engine?.describe();
+    return d?.model ? d : null;
+  }
+
+  interrupt(): void {
+    this.engine?.interrupt();
+  }
+
+  scoreLetters(req: ScoreLettersRequest): Promise<HostResult<ScoreLettersResult>> {
+    return this.call((e) => e.scoreLetters(req));
+  }
+
+  generate(req: GenerateRequest): Promise<HostResult<GenerateResult>> {
+    return this.call((e) => e.generate(req));
+  }
+
+  /**
+   * Take a Web Lock for the rest of this worker's life. When the worker dies the lock is
+   * released, which is how the page learns of a crash that raised no error event.
+   */
+  holdAliveLock(name: string): Promise<void> {
+    return new Promise((acquired) => {
+      void navigator.locks.request(name, () => {
+        acquired();
+        return new Promise<never>(() => {});
+      });
+    });
+  }
+
+  /** web-llm's prebuilt model list, read here so the page never loads web-llm's bundle. */
+  async webLlmModelList(): Promise<ModelRecord[]> {
+    const { prebuiltAppConfig } = await import('@mlc-ai/web-llm');
+    return prebuiltAppConfig.model_list;
+  }
+
+  listCached(): Promise<CachedModel[]> {
+    return listCachedModels();
+  }
+
+  deleteCached(entry: CachedModel): Promise<void> {
+    return deleteCachedModel(entry);
+  }
+
+  /** Measures the bare cost of a round trip, for the Comlink overhead benchmark. */
+  ping(x: number): number {
+    return x;
+  }
+
+  private async call<T>(fn: (e: Engine) => Promise<T>): Promise<HostResult<T>> {
+    const engine = this.engine;
+    if (!engine?.describe().model) return fail('not-loaded', 'No model is loaded. Load one first.');
+    try {
+      return { ok: true, value: await fn(engine) };
+    } catch (err) {
+      return { ok: false, error: describeEngineError(err, { backend: engine.describe().backend }) };
+    }
+  }
+}
+
+function fail<T>(code: EngineErrorInfo['code'], message: string): HostResult<T> {
+  return { ok: false, error: { code, message, advice: '' } };
+}

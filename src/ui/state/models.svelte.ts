@@ -1,0 +1,168 @@
+import { liveQuery } from 'dexie';
+import type { ModelRecord } from '@mlc-ai/web-llm';
+import { AppDatabase, type UserModelRecord } from '../../lib/db/database';
+import { EngineClient } from '../../lib/engines/client';
+import type { CachedModel } from '../../lib/engines/host';
+import { demoModelSpec } from '../../lib/engines/demo-model';
+import {
+  assessDevice,
+  probeDevice,
+  type DeviceInfo,
+  type DeviceVerdict,
+} from '../../lib/engines/device';
+import type { EngineErrorInfo } from '../../lib/engines/errors';
+import type {
+  EngineDescription,
+  GenerateResult,
+  LoadProgress,
+  ModelSpec,
+  ScoreLettersResult,
+} from '../../lib/engines/types';
+
+export type EngineStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+/** The Model step: device, catalog, the loaded model, and a place to try it. */
+export class ModelsState {
+  device = $state<DeviceInfo | null>(null);
+  verdicts = $derived<DeviceVerdict[]>(this.device ? assessDevice(this.device) : []);
+  userModels = $state<UserModelRecord[]>([]);
+  /** Local GGUF files picked in this visit (read in place, never uploaded, not kept). */
+  localFiles = $state<{ id: string; file: File }[]>([]);
+  status = $state<EngineStatus>('idle');
+  loadingId = $state<string | null>(null);
+  progress = $state<LoadProgress | null>(null);
+  loaded = $state<EngineDescription | null>(null);
+  loadedSpec = $state<ModelSpec | null>(null);
+  error = $state<EngineErrorInfo | null>(null);
+  notice = $state<string | null>(null);
+  busy = $state(false);
+  lastGenerate = $state<GenerateResult | null>(null);
+  lastScore = $state<ScoreLettersResult | null>(null);
+  cached = $state<CachedModel[] | null>(null);
+  /** web-llm's prebuilt models, fetched from the engine worker. */
+  webLlmModels = $state.raw<ModelRecord[]>([]);
+  /** CPU threads for GGUF models (more than one needs cross-origin isolation). */
+  threads = $state(Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)));
+
+  readonly engine = new EngineClient();
+  private readonly db = new AppDatabase();
+
+  constructor() {
+    liveQuery(() => this.db.models.toArray()).subscribe((m) => (this.userModels = m));
+    void probeDevice().then((d) => (this.device = d));
+    void this.engine.webLlmModelList().then((list) => (this.webLlmModels = list));
+    void this.refreshCache();
+    this.engine.onCrash = (state, detail) => {
+      if (state === 'reloading') {
+        this.notice = 'The engine stopped unexpectedly and was restarted; reloading the model…';
+        this.status = 'loading';
+      } else if (state === 'recovered') {
+        this.notice = 'The engine stopped unexpectedly and was restarted with the same model.';
+        this.status = 'ready';
+      } else {
+        this.notice = `The engine restarted but the model could not be loaded again: ${detail ?? ''}`;
+        this.status = 'error';
+        this.loaded = null;
+      }
+    };
+  }
+
+  demoSpec(): ModelSpec {
+    return { ...demoModelSpec(document.baseURI), threads: this.threads } as ModelSpec;
+  }
+
+  async load(spec: ModelSpec): Promise<void> {
+    this.status = 'loading';
+    this.loadingId = spec.id;
+    this.progress = null;
+    this.error = null;
+    this.notice = null;
+    this.lastGenerate = null;
+    this.lastScore = null;
+    if ('url' in spec && spec.url) void navigator.storage?.persist?.().catch(() => false);
+    const result = await this.engine.load(
+      $state.snapshot(spec) as ModelSpec,
+      (p) => (this.progress = p),
+    );
+    this.loadingId = null;
+    if (result.ok) {
+      this.loaded = result.value;
+      this.loadedSpec = spec;
+      this.status = 'ready';
+    } else {
+      this.loaded = null;
+      this.loadedSpec = null;
+      this.error = result.error;
+      this.status = result.error.code === 'cancelled' ? 'idle' : 'error';
+      if (result.error.code === 'cancelled') this.error = null;
+    }
+    void this.refreshCache();
+  }
+
+  async cancelLoad(): Promise<void> {
+    await this.engine.cancelLoad();
+  }
+
+  async unload(): Promise<void> {
+    await this.engine.unload();
+    this.loaded = null;
+    this.loadedSpec = null;
+    this.status = 'idle';
+  }
+
+  async generate(
+    prompt: string,
+    maxTokens: number,
+    logitBias?: Record<number, number>,
+  ): Promise<void> {
+    this.busy = true;
+    this.error = null;
+    const r = await this.engine.generate({
+      prompt: { messages: [{ role: 'user', content: prompt }] },
+      maxTokens,
+      temperature: 0,
+      seed: 1,
+      logitBias,
+    });
+    this.busy = false;
+    if (r.ok) this.lastGenerate = r.value;
+    else this.error = r.error;
+  }
+
+  async scoreLetters(prompt: string, letters: string[]): Promise<void> {
+    this.busy = true;
+    this.error = null;
+    const r = await this.engine.scoreLetters({
+      prompt: { messages: [{ role: 'user', content: prompt }] },
+      letters,
+      seed: 1,
+    });
+    this.busy = false;
+    if (r.ok) this.lastScore = r.value;
+    else this.error = r.error;
+  }
+
+  async addUserModel(record: Omit<UserModelRecord, 'addedAt'>): Promise<void> {
+    await this.db.models.put({ ...record, addedAt: new Date().toISOString() });
+  }
+
+  async removeUserModel(id: string): Promise<void> {
+    await this.db.models.delete(id);
+  }
+
+  addLocalFiles(files: File[]): void {
+    for (const file of files) {
+      const id = `file:${file.name}`;
+      this.localFiles = [...this.localFiles.filter((f) => f.id !== id), { id, file }];
+    }
+  }
+
+  async refreshCache(): Promise<void> {
+    this.cached = await this.engine.listCached();
+  }
+
+  async deleteCached(entry: CachedModel): Promise<void> {
+    await this.engine.deleteCached($state.snapshot(entry) as CachedModel);
+    await this.refreshCache();
+  }
+}
