@@ -60,7 +60,10 @@ test('the demo model loads on the CPU engine with two threads, generates, and sc
   await expect.poll(async () => JSON.stringify(await probs(page))).toBe(JSON.stringify(p2));
 });
 
-test('a GGUF model loads from a URL (then cached) and from a local file', async ({ page }) => {
+test('a GGUF model loads from a URL, from a local file, and offline from the cache', async ({
+  page,
+  context,
+}) => {
   await openModelStep(page);
   await page.getByTestId('gguf-url').fill(`${DATA}/models/tiny.gguf`);
   await page.getByTestId('gguf-add').click();
@@ -83,9 +86,18 @@ test('a GGUF model loads from a URL (then cached) and from a local file', async 
   // Same weights, same request: same numbers, whether from the network or a local file.
   await expect.poll(async () => JSON.stringify(await probs(page))).toBe(JSON.stringify(fromUrl));
 
-  // The user's model list is kept across visits; the cache can be emptied.
+  // The user's model list is kept across visits, and a cached model loads offline.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await context.setOffline(true);
   await page.reload();
   await expect(page.getByTestId('model-user')).toContainText('tiny.gguf');
+  await page.getByTestId('model-user').getByTestId('load-user').click();
+  await expectLoaded(page);
+  await page.getByTestId('try-score').click();
+  await expect.poll(async () => JSON.stringify(await probs(page))).toBe(JSON.stringify(fromUrl));
+  await context.setOffline(false);
   await page.getByTestId('cache-refresh').click();
   await page.getByTestId('cached-model').getByTestId('cache-delete').click();
   await expect(page.getByTestId('cached-model')).toHaveCount(0);
