@@ -1,5 +1,19 @@
-// Engine worker: owns the inference engine (web-llm or wllama), reached through Comlink.
+// Engine worker: owns the inference engine (web-llm or wllama) and the run loop that calls it,
+// reached through Comlink.
 import * as Comlink from 'comlink';
+import { AppDatabase } from '../src/lib/db/database';
 import { EngineHost } from '../src/lib/engines/host';
+import { Runner } from '../src/lib/eval/runner';
 
-Comlink.expose(new EngineHost());
+const engine = new EngineHost();
+const runs = new Runner(new AppDatabase(), () => engine.loadedEngine());
+
+// Marked as proxies so that the page's typed handle reaches their methods (api.engine.load…).
+export type EngineWorkerApi = {
+  engine: EngineHost & Comlink.ProxyMarked;
+  runs: Runner & Comlink.ProxyMarked;
+};
+Comlink.expose({
+  engine: Comlink.proxy(engine),
+  runs: Comlink.proxy(runs),
+} satisfies EngineWorkerApi);

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { syntheticCsv, TEST_HEADER, SYNTHETIC_ROWS } from './fixtures';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'cmexam-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function inspect(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

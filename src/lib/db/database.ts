@@ -1,5 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { DatasetFormat, DatasetRow, DatasetStats, RowProblem } from '../dataset/types';
+import type { ChatMessage, Timings } from '../engines/types';
+import type { RunSpec } from '../eval/types';
 
 /** A split that is complete: every row of `importId` is stored. Absent until then. */
 export interface SplitRecord {
@@ -61,12 +63,83 @@ export interface UserModelRecord {
   addedAt: string;
 }
 
+export type RunStatus = 'pending' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
+
+/** Running totals kept on the run record, updated in the same transaction as each answer. */
+export interface RunTotals {
+  done: number;
+  correct: number;
+  parsed: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Sums for averages: engine-reported prefill / decode rates, and wall time per question. */
+  prefillTpsSum: number;
+  decodeTpsSum: number;
+  rateSamples: number;
+  latencyMsSum: number;
+}
+
+export interface RunRecord {
+  id: string;
+  spec: RunSpec;
+  status: RunStatus;
+  /** The selected questions, fixed when the run is created, so a resume covers the same ones. */
+  questionIds: string[];
+  /** Multi-answer questions left out by the `choice` method (`multi=skip`). */
+  skipped: number;
+  totals: RunTotals;
+  model: string | null;
+  device: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Wall time spent running (excludes pauses), for questions per minute and ETA. */
+  activeMs: number;
+  error: string | null;
+}
+
+/** One engine call of an answer (ICP makes two: the knowledge seeds, then the answer). */
+export interface EngineCallRecord {
+  kind: 'answer' | 'seeds';
+  messages: ChatMessage[];
+  templateHash: string;
+  raw: string;
+  promptTokens: number;
+  completionTokens: number;
+  timings: Timings | null;
+}
+
+export interface AnswerRecord {
+  runId: string;
+  questionId: string;
+  row: number;
+  promptHash: string;
+  calls: EngineCallRecord[];
+  raw: string;
+  /** Predicted letters ('' when unparsed or on error). */
+  prediction: string;
+  status: 'parsed' | 'unparsed' | 'error';
+  extractionRule: string | null;
+  gold: string;
+  correct: boolean;
+  optionProbs: Record<string, number> | null;
+  explanation: string;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  attempts: number;
+  error: string | null;
+  createdAt: string;
+}
+
 export class AppDatabase extends Dexie {
   splits!: EntityTable<SplitRecord, 'id'>;
   imports!: EntityTable<ImportRecord, 'id'>;
   garbage!: EntityTable<GarbageRecord, 'importId'>;
   questionChunks!: Dexie.Table<QuestionChunk, [string, number]>;
   models!: EntityTable<UserModelRecord, 'id'>;
+  runs!: EntityTable<RunRecord, 'id'>;
+  answers!: Dexie.Table<AnswerRecord, [string, string]>;
 
   constructor(name = 'cmexam-eval') {
     super(name);
@@ -79,5 +152,7 @@ export class AppDatabase extends Dexie {
       questionChunks: '[importId+chunk]',
     });
     this.version(2).stores({ models: '&id' });
+    // An answer's key is its run and question: storing one twice overwrites, never duplicates.
+    this.version(3).stores({ runs: '&id, createdAt', answers: '[runId+questionId], runId' });
   }
 }

@@ -1,6 +1,10 @@
 import * as Comlink from 'comlink';
 import type { ModelRecord } from '@mlc-ai/web-llm';
-import type { CachedModel, EngineHost, HostResult } from './host';
+import type { CachedModel, HostResult } from './host';
+import type { EngineWorkerApi } from '../../../workers/engine.worker';
+import type { DriveOutcome, RunProgress } from '../eval/runner';
+import type { RunRecord } from '../db/database';
+import type { RunSpec } from '../eval/types';
 import type {
   EngineDescription,
   GenerateRequest,
@@ -24,7 +28,7 @@ const CRASHED = {
  */
 export class EngineClient {
   private worker!: Worker;
-  private api!: Comlink.Remote<EngineHost>;
+  private api!: Comlink.Remote<EngineWorkerApi>;
   private generation = 0;
   private lastSpec: ModelSpec | null = null;
   private pending = new Set<(r: HostResult<never>) => void>();
@@ -44,9 +48,9 @@ export class EngineClient {
       type: 'module',
       name: 'engine',
     });
-    this.api = Comlink.wrap<EngineHost>(this.worker);
+    this.api = Comlink.wrap<EngineWorkerApi>(this.worker);
     // The worker holds the lock while it lives; once we get it, the worker is gone.
-    void this.api.holdAliveLock(lock).then(() =>
+    void this.api.engine.holdAliveLock(lock).then(() =>
       navigator.locks.request(lock, async () => {
         if (generation === this.generation) await this.crashed();
       }),
@@ -94,53 +98,87 @@ export class EngineClient {
     onProgress: (p: LoadProgress) => void,
   ): Promise<HostResult<EngineDescription>> {
     this.lastSpec = spec;
-    const r = await this.guard(() => this.api.load(spec, Comlink.proxy(onProgress)));
+    const r = await this.guard(() => this.api.engine.load(spec, Comlink.proxy(onProgress)));
     if (!r.ok && r.error.code !== 'worker-crashed') this.lastSpec = null;
     return r;
   }
 
   cancelLoad(): Promise<void> {
     this.lastSpec = null;
-    return this.api.cancelLoad();
+    return this.api.engine.cancelLoad();
   }
 
   async unload(): Promise<void> {
     this.lastSpec = null;
-    await this.api.unload();
+    await this.api.engine.unload();
   }
 
   describe(): Promise<EngineDescription | null> {
-    return this.api.describe();
+    return this.api.engine.describe();
   }
 
   interrupt(): Promise<void> {
-    return this.api.interrupt();
+    return this.api.engine.interrupt();
   }
 
   async scoreLetters(req: ScoreLettersRequest): Promise<HostResult<ScoreLettersResult>> {
     await this.recovering;
-    return this.guard(() => this.api.scoreLetters(req));
+    return this.guard(() => this.api.engine.scoreLetters(req));
   }
 
   async generate(req: GenerateRequest): Promise<HostResult<GenerateResult>> {
     await this.recovering;
-    return this.guard(() => this.api.generate(req));
+    return this.guard(() => this.api.engine.generate(req));
   }
 
   webLlmModelList(): Promise<ModelRecord[]> {
-    return this.api.webLlmModelList();
+    return this.api.engine.webLlmModelList();
   }
 
   listCached(): Promise<CachedModel[]> {
-    return this.api.listCached();
+    return this.api.engine.listCached();
   }
 
   deleteCached(entry: CachedModel): Promise<void> {
-    return this.api.deleteCached(entry);
+    return this.api.engine.deleteCached(entry);
+  }
+
+  /** Create (or find) the run for a spec in the database. */
+  createRun(runId: string, spec: RunSpec): Promise<RunRecord> {
+    return this.api.runs.create(runId, spec);
+  }
+
+  /**
+   * Drive a run in this tab's engine worker. Resolves `locked` when another tab drives it, and
+   * `crashed` when the worker died meanwhile (the caller drives it again once recovered).
+   */
+  async driveRun(
+    runId: string,
+    onProgress: (p: RunProgress) => void,
+  ): Promise<DriveOutcome | 'crashed'> {
+    await this.recovering;
+    const r = await this.guard(async () => ({
+      ok: true as const,
+      value: await this.api.runs.drive(runId, Comlink.proxy(onProgress)),
+    }));
+    return r.ok ? r.value : 'crashed';
+  }
+
+  pauseRun(runId: string): Promise<void> {
+    return this.api.runs.pause(runId);
+  }
+
+  cancelRun(runId: string): Promise<void> {
+    return this.api.runs.cancel(runId);
+  }
+
+  /** Resolves once a crash recovery (new worker, model loaded again) has finished. */
+  async settled(): Promise<void> {
+    await this.recovering;
   }
 
   ping(x: number): Promise<number> {
-    return this.api.ping(x);
+    return this.api.engine.ping(x);
   }
 
   terminate(): void {

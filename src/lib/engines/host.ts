@@ -74,6 +74,11 @@ export class EngineHost {
     await this.engine?.unload();
   }
 
+  /** The engine with a model loaded, for the run loop in the same worker. */
+  loadedEngine(): Engine | null {
+    return this.engine?.describe().model ? this.engine : null;
+  }
+
   describe(): EngineDescription | null {
     const d = this.engine?.describe();
     return d?.model ? d : null;

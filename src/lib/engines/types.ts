@@ -75,6 +75,8 @@ export interface GenerateRequest {
   temperature: number;
   seed?: number;
   stop?: string[];
+  /** A GBNF grammar the output must follow (e.g. an ordered set of option letters). */
+  grammar?: string;
   /** Token id → additive bias, for experiments (wllama only). */
   logitBias?: Record<number, number>;
 }

@@ -197,6 +197,9 @@ export class WebLlmEngine implements Engine {
         const r = await engine.chat.completions.create({
           ...options,
           messages: toMessages(req.prompt.messages),
+          ...(req.grammar
+            ? { response_format: { type: 'grammar' as const, grammar: req.grammar } }
+            : {}),
           ...thinkingOff(modelId),
         } satisfies ChatCompletionRequestNonStreaming);
         // With thinking off, web-llm puts the empty think block into the reply itself.

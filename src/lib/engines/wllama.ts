@@ -152,6 +152,7 @@ export class WllamaEngine implements Engine {
       stop: req.stop,
       cache_prompt: false,
       abortSignal: this.abort.signal,
+      ...(req.grammar ? { grammar: req.grammar } : {}),
       ...(req.logitBias
         ? { logit_bias: Object.entries(req.logitBias).map(([k, v]) => [Number(k), v]) }
         : {}),

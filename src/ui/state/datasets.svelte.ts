@@ -11,7 +11,7 @@ import {
   type CmexamSplit,
 } from '../../lib/dataset/ids';
 import type { ImportOutcome, ImportProgress, ImportSource } from '../../lib/dataset/ingest';
-import { parseDatasetLink } from '../../lib/dataset/url-params';
+import type { DatasetLinkRequest } from '../../lib/dataset/url-params';
 
 export interface ImportJob {
   importId: string;
@@ -137,11 +137,13 @@ export class DatasetsState {
     await this.refreshStorage();
   }
 
-  /** Act on `?dataset=…` links: import what they name unless it is already stored. */
-  async applyLink(search: string): Promise<void> {
-    const { request, problems } = parseDatasetLink(search);
+  /**
+   * Act on a link's dataset part (`?dataset=…`): import what it names unless it is already
+   * stored. Resolves when the split is stored, or the import failed.
+   */
+  async applyLink(request: DatasetLinkRequest | null, problems: string[]): Promise<string | null> {
     this.linkProblems = problems;
-    if (!request) return;
+    if (!request) return null;
     if (request.kind === 'cmexam') {
       this.linkSplitId = splitIdFor('cmexam', request.split);
       await this.importOfficial(request.split, {
@@ -153,6 +155,7 @@ export class DatasetsState {
       this.linkSplitId = splitIdFor('custom', split);
       await this.importUrl(request.url, split, true);
     }
+    return this.splitById(this.linkSplitId) ? this.linkSplitId : null;
   }
 
   async requestPersistence(): Promise<void> {

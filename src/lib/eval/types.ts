@@ -1,0 +1,68 @@
+/** The evaluation pipeline's shared vocabulary: run specs, prompts, extracted answers. */
+import type { ChatMessage } from '../engines/types';
+
+export type Method = 'choice' | 'generate';
+export type PromptStyle = 'zero-shot' | 'few-shot' | 'cot' | 'icp';
+/** How multi-answer questions are handled by the `choice` method. */
+export type MultiAnswerPolicy = 'skip' | 'constrained';
+export type ExtractionRule = 'layered' | 'cmexam';
+
+/** Which questions of a split a run covers; applied in this order: filters, subset, shard. */
+export interface SubsetSpec {
+  /** Annotation column → allowed values (empty: no filter). */
+  filters: Record<string, string[]>;
+  mode: 'all' | 'first' | 'random' | 'stratified';
+  /** For first/random/stratified. */
+  n: number | null;
+  /** For stratified: the annotation column to stratify by. */
+  stratifyBy: string | null;
+  /** 1-based shard index and shard count; `{ index: 1, count: 1 }` is everything. */
+  shard: { index: number; count: number };
+}
+
+export interface GenerationSettings {
+  maxTokens: number;
+  temperature: number;
+}
+
+export interface RunSpec {
+  /** `cmexam/test`, `custom/my-exam`, … */
+  splitId: string;
+  subset: SubsetSpec;
+  /** Catalog id, GGUF URL or `demo:tiny-random`. */
+  model: string;
+  engine: 'webllm' | 'wllama';
+  method: Method;
+  prompt: PromptStyle;
+  /** Few-shot examples; 0 otherwise. */
+  k: number;
+  /** Split the few-shot examples come from (never the evaluated one). */
+  shotsSplitId: string | null;
+  multiAnswer: MultiAnswerPolicy;
+  extraction: ExtractionRule;
+  generation: GenerationSettings;
+  seed: number;
+}
+
+/** A question as the pipeline sees it. */
+export interface EvalQuestion {
+  id: string;
+  row: number;
+  question: string;
+  options: { key: string; text: string }[];
+  answer: string;
+  explanation: string;
+  annotations: Record<string, string>;
+  multi: boolean;
+}
+
+/** One prompt to send, versioned by the hash of its template text. */
+export interface BuiltPrompt {
+  messages: ChatMessage[];
+  /** Stable id of the template text (sha-256, hex, first 16 chars). */
+  templateHash: string;
+}
+
+export type ExtractionOutcome =
+  | { status: 'parsed'; answer: string; rule: string }
+  | { status: 'unparsed'; answer: ''; rule: null };
