@@ -141,3 +141,46 @@ test('a generate run stores raw outputs and extractions; an ICP run stores both 
     expect(a.optionProbs).not.toBeNull();
   }
 });
+
+test('a run survives its engine worker crashing: the worker is recreated and the run continues', async ({
+  page,
+}) => {
+  await page.goto(link('n=15&method=choice&prompt=zero-shot&seed=11'));
+  await expect
+    .poll(async () => Number(await runStatus(page).getAttribute('data-done')), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(3);
+  const worker = page.workers().find((w) => w.url().includes('engine'));
+  await worker!.evaluate(() => self.close()).catch(() => {});
+  const runId = await expectRunDone(page, 15);
+  const answers = await answersOf(page, runId);
+  expect(answers).toHaveLength(15);
+  expect(answers.filter((a) => a.status === 'error')).toHaveLength(0);
+});
+
+test('a run started from the Run step can be paused and resumed', async ({ page }) => {
+  await page.goto(`/?dataset=cmexam&split=val&mirror=${encodeURIComponent(MIRROR)}`);
+  await expect(page.getByTestId('dataset-status')).toHaveAttribute('data-status', 'ready', {
+    timeout: 60_000,
+  });
+  await page.getByTestId('step-model').click();
+  await page.getByTestId('load-demo').click();
+  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-status', 'ready', {
+    timeout: 60_000,
+  });
+  await page.getByTestId('step-run').click();
+  await page.getByTestId('run-n').fill('12');
+  await page.getByTestId('run-seed').fill('5');
+  await page.getByTestId('run-start').click();
+  await expect
+    .poll(async () => Number(await runStatus(page).getAttribute('data-done')), { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(2);
+  await page.getByTestId('run-pause').click();
+  await expect(runStatus(page)).toHaveAttribute('data-status', 'paused');
+  const pausedAt = Number(await runStatus(page).getAttribute('data-done'));
+  expect(pausedAt).toBeLessThan(12);
+  await page.getByTestId('run-resume').click();
+  const runId = await expectRunDone(page, 12);
+  expect(await answersOf(page, runId)).toHaveLength(12);
+  await expect(page.getByTestId('run-progress')).toContainText('accuracy');
+  await expect(page.getByTestId('recent-answers')).toBeVisible();
+});
