@@ -2,6 +2,7 @@
 // The weights are noise, but the file is a valid model for llama.cpp: same options and seed give
 // byte-identical output, so tests can pin behaviour without downloading real weights.
 
+import { fnv1a32, mulberry32 } from '../../src/lib/random';
 import { writeGguf, type GgufTensor, type GgufValue, type TensorType } from './gguf.ts';
 
 /** llama.cpp token types (llama_token_type). */
@@ -135,30 +136,8 @@ export function buildVocab(): TinyVocab {
   };
 }
 
-/** mulberry32: tiny 32-bit PRNG, identical on every JS engine (integer ops only). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** FNV-1a over UTF-8, so each tensor gets its own stream independent of tensor order. */
-function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (const b of new TextEncoder().encode(text)) {
-    h ^= b;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
 function tensorRng(seed: number, name: string): () => number {
-  return mulberry32(hash32(`${seed >>> 0}:${name}`));
+  return mulberry32(fnv1a32(`${seed >>> 0}:${name}`));
 }
 
 /** Uniform(-scale, scale) matrix in ggml layout: `rows` rows of `cols` contiguous values. */
@@ -294,3 +273,5 @@ export function buildTinyModel(options: TinyModelOptions): TinyModel {
   const bytes = writeGguf({ metadata, tensors, alignment: 32 });
   return { bytes, vocab, options: { ...options }, tensorCount: tensors.length };
 }
+
+export { mulberry32 };

@@ -30,6 +30,7 @@
  * for few-shot, example replies; the ICP answer prompt also covers the seed template). So every
  * question of a run has the same hash, and changing any wording gives a new one.
  */
+import { mulberry32, shuffledIndices } from '../random';
 import type { ChatMessage } from '../engines/types';
 import type { BuiltPrompt, EvalQuestion, Method, PromptStyle } from './types';
 
@@ -313,27 +314,9 @@ export async function buildIcpAnswerPrompt(
   };
 }
 
-/** mulberry32: a small seeded PRNG, identical in every JS engine; floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `count` items of `items` by a partial Fisher–Yates shuffle of a copy. */
+/** `count` items of `items`, drawn uniformly by a seeded partial shuffle. */
 function draw<T>(items: T[], count: number, random: () => number): T[] {
-  const a = items.slice();
-  const n = Math.min(count, a.length);
-  for (let i = 0; i < n; i++) {
-    const j = i + Math.floor(random() * (a.length - i));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a.slice(0, n);
+  return shuffledIndices(items.length, count, random).map((i) => items[i]);
 }
 
 /**

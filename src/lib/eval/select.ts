@@ -18,6 +18,7 @@
  * N above the number of available questions selects them all (a note says so). Results are
  * always in file order (the input order).
  */
+import { fnv1a32, mulberry32, shuffledIndices } from '../random';
 import type { EvalQuestion, SubsetSpec } from './types';
 
 export interface SelectionReport {
@@ -70,40 +71,12 @@ export function shardOf(id: string, count: number): number {
   return (fnv1a32(id) % count) + 1;
 }
 
-/** FNV-1a, 32 bit, over the UTF-8 bytes of `s`; unsigned. */
-export function fnv1a32(s: string): number {
-  let h = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(s)) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: a small, fast 32-bit PRNG; enough for sampling, and easy to reimplement. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
- * `k` distinct indices of 0..size−1 by a partial Fisher–Yates shuffle, sorted ascending so the
- * caller keeps file order.
+ * `k` distinct indices of 0..size−1 drawn uniformly, sorted ascending so the caller keeps file
+ * order.
  */
 export function sampleIndices(size: number, k: number, random: () => number): number[] {
-  const idx = Array.from({ length: size }, (_, i) => i);
-  const take = Math.min(k, size);
-  for (let i = 0; i < take; i++) {
-    const j = i + Math.floor(random() * (size - i));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return idx.slice(0, take).sort((a, b) => a - b);
+  return shuffledIndices(size, k, random).sort((a, b) => a - b);
 }
 
 /**
@@ -255,3 +228,5 @@ function checkSubset(subset: SubsetSpec, seed: number): void {
 function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+export { fnv1a32, mulberry32 };
