@@ -223,3 +223,8 @@ console.log(
     `ratio ingest/bare: ${fmt(ratio, 2)} (bare/full ${fmt(1 / ratio, 2)})`,
   ].join('\n'),
 );
+
+// Engine part (wllama speed, Comlink overhead): scripts/bench/engine.mjs, which also runs alone.
+// The bench pages it needs were built above with the bare-Dexie page.
+const { runEngineBench } = await import('./bench/engine.mjs');
+await runEngineBench({ buildPage: false });

@@ -1,4 +1,5 @@
-// Builds the bare-Dexie bench page (scripts/bench/page) for `npm run bench`; not part of the app.
+// Builds the bench pages (scripts/bench/page) for `npm run bench`; not part of the app:
+// index.html is the bare-Dexie baseline, engine.html drives the app's engine host in a worker.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -15,5 +16,8 @@ export default defineConfig({
     target: 'es2022',
     outDir: here('../../.cache/bench/page-dist'),
     emptyOutDir: true,
+    rolldownOptions: {
+      input: { index: here('./page/index.html'), engine: here('./page/engine.html') },
+    },
   },
 });
