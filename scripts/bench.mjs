@@ -228,3 +228,8 @@ console.log(
 // The bench pages it needs were built above with the bare-Dexie page.
 const { runEngineBench } = await import('./bench/engine.mjs');
 await runEngineBench({ buildPage: false });
+
+// Run-harness part (per-question overhead of the app's run loop against bare engine calls):
+// scripts/bench/harness.mjs, which also runs alone. It serves the dist/ and pages built above.
+const { runHarnessBench } = await import('./bench/harness.mjs');
+await runHarnessBench({ appDist: resolve(root, 'dist'), buildPage: false });

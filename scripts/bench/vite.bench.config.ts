@@ -1,5 +1,6 @@
 // Builds the bench pages (scripts/bench/page) for `npm run bench`; not part of the app:
-// index.html is the bare-Dexie baseline, engine.html drives the app's engine host in a worker.
+// index.html is the bare-Dexie baseline, engine.html drives the app's engine host in a worker,
+// harness.html makes bare engine calls in a loop (the run harness's baseline).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -17,7 +18,11 @@ export default defineConfig({
     outDir: here('../../.cache/bench/page-dist'),
     emptyOutDir: true,
     rolldownOptions: {
-      input: { index: here('./page/index.html'), engine: here('./page/engine.html') },
+      input: {
+        index: here('./page/index.html'),
+        engine: here('./page/engine.html'),
+        harness: here('./page/harness.html'),
+      },
     },
   },
 });
