@@ -186,16 +186,16 @@ export class Runner {
       const record = await this.answerWithRetry(engine, runId, spec, q, shots);
       const elapsed = performance.now() - started;
       record.latencyMs = elapsed;
-      const updated = await this.db.transaction('rw', this.db.answers, this.db.runs, async () => {
+      // This worker holds the run's lock, so its in-memory record is the truth: no read back.
+      addToTotals(run.totals, record);
+      run.activeMs += elapsed;
+      run.updatedAt = new Date().toISOString();
+      const snapshot = run;
+      await this.db.transaction('rw', this.db.answers, this.db.runs, async () => {
         await this.db.answers.put(record);
-        const r = (await this.db.runs.get(runId))!;
-        addToTotals(r.totals, record);
-        r.activeMs += elapsed;
-        r.updatedAt = new Date().toISOString();
-        await this.db.runs.put(r);
-        return r;
+        await this.db.runs.put(snapshot);
       });
-      onProgress(progressOf(updated));
+      onProgress(progressOf(run));
     }
     const done = await this.setStatus(runId, 'done');
     onProgress(progressOf(done));

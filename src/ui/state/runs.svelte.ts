@@ -22,11 +22,15 @@ export class RunsState {
 
   private readonly db = new AppDatabase();
   private recentSub: { unsubscribe(): void } | null = null;
+  private lastStatuses = '';
 
   constructor(private readonly engine: () => EngineClient) {
     liveQuery(() => this.db.runs.orderBy('createdAt').reverse().toArray()).subscribe((runs) => {
+      // Which tab holds a run only matters when a status changes, not on every answer.
+      const statuses = runs.map((r) => r.id + r.status).join();
       this.runs = runs;
-      void this.refreshLocks();
+      if (statuses !== this.lastStatuses) void this.refreshLocks();
+      this.lastStatuses = statuses;
     });
   }
 
