@@ -233,3 +233,8 @@ await runEngineBench({ buildPage: false });
 // scripts/bench/harness.mjs, which also runs alone. It serves the dist/ and pages built above.
 const { runHarnessBench } = await import('./bench/harness.mjs');
 await runHarnessBench({ appDist: resolve(root, 'dist'), buildPage: false });
+
+// Scoring part (scoreRecords on all of val.csv in a worker, both protocols, and the Node CLI on
+// the same predictions): scripts/bench/scoring.mjs, which also runs alone.
+const { runScoringBench } = await import('./bench/scoring.mjs');
+await runScoringBench({ buildPage: false });

@@ -97,15 +97,16 @@ async function readRun() {
       r.onerror = () => reject(r.error);
     });
   const db = await request(indexedDB.open('cmexam-eval'));
-  const tx = db.transaction(['runs', 'answers'], 'readonly');
+  const tx = db.transaction(['runs', 'runQuestions', 'answers'], 'readonly');
   const runs = await request(tx.objectStore('runs').getAll());
   if (runs.length !== 1) throw new Error(`expected one run, found ${runs.length}`);
   const run = runs[0];
   const stored = await request(tx.objectStore('answers').index('runId').getAll(run.id));
+  const { questionIds } = await request(tx.objectStore('runQuestions').get(run.id));
   db.close();
   // In the run's question order (the index returns them by question id).
   const byId = new Map(stored.map((a) => [a.questionId, a]));
-  const answers = run.questionIds.map((id) => {
+  const answers = questionIds.map((id) => {
     const a = byId.get(id);
     return {
       questionId: id,
@@ -121,7 +122,7 @@ async function readRun() {
     done: run.totals.done,
     device: run.device,
     skipped: run.skipped,
-    questionIds: run.questionIds,
+    questionIds,
     answers,
   };
 }

@@ -1,6 +1,7 @@
 // Builds the bench pages (scripts/bench/page) for `npm run bench`; not part of the app:
 // index.html is the bare-Dexie baseline, engine.html drives the app's engine host in a worker,
-// harness.html makes bare engine calls in a loop (the run harness's baseline).
+// harness.html makes bare engine calls in a loop (the run harness's baseline), scoring.html times
+// the scoring core in a worker.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -22,6 +23,7 @@ export default defineConfig({
         index: here('./page/index.html'),
         engine: here('./page/engine.html'),
         harness: here('./page/harness.html'),
+        scoring: here('./page/scoring.html'),
       },
     },
   },

@@ -85,3 +85,47 @@ export async function expectClean(page: Page, expectedQuestions: number): Promis
     })
     .toEqual({ imports: 0, questions: expectedQuestions });
 }
+
+// Runs with the demo tiny model on the validation split, set up by a link.
+const runBase = `dataset=cmexam&split=val&mirror=${encodeURIComponent(MIRROR)}&model=demo:tiny-random&engine=wllama`;
+export const link = (params: string) => `/?${runBase}&${params}&autostart=1`;
+export const runStatus = (page: Page) => page.getByTestId('run-status');
+
+export async function expectRunDone(page: Page, total: number): Promise<string> {
+  await expect(runStatus(page)).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(runStatus(page)).toHaveAttribute('data-done', String(total));
+  await expect(runStatus(page)).toHaveAttribute('data-total', String(total));
+  return (await runStatus(page).getAttribute('data-run-id'))!;
+}
+
+export interface StoredAnswer {
+  questionId: string;
+  prediction: string;
+  status: string;
+  raw: string;
+  optionProbs: Record<string, number> | null;
+  calls: { kind: string; raw: string }[];
+  explanation: string;
+}
+
+/** Answers of a run, read straight from IndexedDB. */
+export async function answersOf(page: Page, runId: string): Promise<StoredAnswer[]> {
+  return page.evaluate(async (runId) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('cmexam-eval');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const rows = await new Promise<StoredAnswer[]>((resolve, reject) => {
+      const req = db
+        .transaction('answers')
+        .objectStore('answers')
+        .index('runId')
+        .getAll(IDBKeyRange.only(runId));
+      req.onsuccess = () => resolve(req.result as StoredAnswer[]);
+      req.onerror = () => reject(req.error);
+    });
+    db.close();
+    return rows;
+  }, runId);
+}

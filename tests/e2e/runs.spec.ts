@@ -1,51 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
-import { MIRROR } from './helpers';
+import { expect, test } from '@playwright/test';
+import { answersOf, expectRunDone, link, MIRROR, runStatus } from './helpers';
 
 // Runs answer real questions with the real (tiny) model: minutes, not seconds, on 2 cores.
 test.describe.configure({ timeout: 300_000 });
-
-const base = `dataset=cmexam&split=val&mirror=${encodeURIComponent(MIRROR)}&model=demo:tiny-random&engine=wllama`;
-const link = (params: string) => `/?${base}&${params}&autostart=1`;
-const runStatus = (page: Page) => page.getByTestId('run-status');
-
-async function expectRunDone(page: Page, total: number): Promise<string> {
-  await expect(runStatus(page)).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
-  await expect(runStatus(page)).toHaveAttribute('data-done', String(total));
-  await expect(runStatus(page)).toHaveAttribute('data-total', String(total));
-  return (await runStatus(page).getAttribute('data-run-id'))!;
-}
-
-interface StoredAnswer {
-  questionId: string;
-  prediction: string;
-  status: string;
-  raw: string;
-  optionProbs: Record<string, number> | null;
-  calls: { kind: string; raw: string }[];
-  explanation: string;
-}
-
-/** Answers of a run, read straight from IndexedDB. */
-async function answersOf(page: Page, runId: string): Promise<StoredAnswer[]> {
-  return page.evaluate(async (runId) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const req = indexedDB.open('cmexam-eval');
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-    const rows = await new Promise<StoredAnswer[]>((resolve, reject) => {
-      const req = db
-        .transaction('answers')
-        .objectStore('answers')
-        .index('runId')
-        .getAll(IDBKeyRange.only(runId));
-      req.onsuccess = () => resolve(req.result as StoredAnswer[]);
-      req.onerror = () => reject(req.error);
-    });
-    db.close();
-    return rows;
-  }, runId);
-}
 
 test('a 40-question choice run started from a link stores 40 answers with probabilities summing to 1', async ({
   page,
@@ -183,4 +140,99 @@ test('a run started from the Run step can be paused and resumed', async ({ page 
   expect(await answersOf(page, runId)).toHaveLength(12);
   await expect(page.getByTestId('run-progress')).toContainText('accuracy');
   await expect(page.getByTestId('recent-answers')).toBeVisible();
+});
+
+test('runs stored by the previous database version are kept: their question lists move out of the run record', async ({
+  page,
+}) => {
+  // A database as version 3 of the app left it (Dexie stores version n as 10·n), with one run.
+  await page.goto('/favicon.svg');
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('cmexam-eval', 30);
+      req.onupgradeneeded = () => {
+        const d = req.result;
+        d.createObjectStore('splits', { keyPath: 'id' });
+        d.createObjectStore('imports', { keyPath: 'id' }).createIndex('splitId', 'splitId');
+        d.createObjectStore('garbage', { keyPath: 'importId' });
+        d.createObjectStore('questionChunks', { keyPath: ['importId', 'chunk'] });
+        d.createObjectStore('models', { keyPath: 'id' });
+        d.createObjectStore('runs', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
+        d.createObjectStore('answers', { keyPath: ['runId', 'questionId'] }).createIndex(
+          'runId',
+          'runId',
+        );
+      };
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const spec = {
+      splitId: 'cmexam/val',
+      subset: { filters: {}, mode: 'first', n: 2, stratifyBy: null, shard: { index: 1, count: 1 } },
+      model: 'demo:tiny-random',
+      engine: 'wllama',
+      method: 'choice',
+      prompt: 'zero-shot',
+      k: 0,
+      shotsSplitId: null,
+      multiAnswer: 'skip',
+      extraction: 'layered',
+      generation: { maxTokens: 256, temperature: 0 },
+      seed: 0,
+    };
+    const totals = {
+      done: 0,
+      correct: 0,
+      parsed: 0,
+      errors: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      prefillTpsSum: 0,
+      decodeTpsSum: 0,
+      rateSamples: 0,
+      latencyMsSum: 0,
+    };
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction('runs', 'readwrite');
+      tx.objectStore('runs').put({
+        id: 'old-run',
+        spec,
+        status: 'paused',
+        questionIds: ['cmexam/val/0', 'cmexam/val/1'],
+        skipped: 0,
+        totals,
+        model: null,
+        device: null,
+        createdAt: '2026-01-01T00:00:00.000Z',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+        activeMs: 0,
+        error: null,
+      });
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  });
+  await page.goto('/#run');
+  await expect(page.getByTestId('run-row')).toHaveCount(1);
+  await expect(page.getByTestId('run-row')).toContainText('0 / 2');
+  const stored = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('cmexam-eval');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const get = (store: string, key: string) =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const req = db.transaction(store).objectStore(store).get(key);
+        req.onsuccess = () => resolve(req.result as Record<string, unknown>);
+        req.onerror = () => reject(req.error);
+      });
+    const out = { run: await get('runs', 'old-run'), ids: await get('runQuestions', 'old-run') };
+    db.close();
+    return out;
+  });
+  expect(stored.run.total).toBe(2);
+  expect(stored.run.questionIds).toBeUndefined();
+  expect(stored.ids.questionIds).toEqual(['cmexam/val/0', 'cmexam/val/1']);
 });

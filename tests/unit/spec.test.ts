@@ -3,6 +3,7 @@ import type { DatasetLinkRequest } from '../../src/lib/dataset/url-params';
 import {
   DEFAULT_GENERATION,
   LINK_PARAMS,
+  canonicalJson,
   canonicalSpec,
   defaultShotsSplit,
   defaultSpec,
@@ -182,6 +183,12 @@ describe('round trips', () => {
     [
       'icp with constrained multi on a GGUF model',
       spec({ model: GGUF, engine: 'wllama', prompt: 'icp', multiAnswer: 'constrained' }),
+      CMEXAM_TEST,
+      true,
+    ],
+    [
+      'circular generate',
+      spec({ method: 'generate', circular: true }, { mode: 'first', n: 20 }),
       CMEXAM_TEST,
       true,
     ],
@@ -516,6 +523,16 @@ describe('every problem is listed', () => {
       link('autostart=yes'),
       ['"autostart" must be 1 (start at once) or 0, not "yes".'],
     ],
+    [
+      'circular yes',
+      link('circular=yes'),
+      ['"circular" must be 1 (ask again with the options rotated) or 0, not "yes".'],
+    ],
+    [
+      'circular twice',
+      link('circular=1&circular=1'),
+      ['Parameter "circular" is given more than once.'],
+    ],
   ];
   for (const [name, search, problems] of table) {
     it(name, () => {
@@ -539,5 +556,46 @@ describe('every problem is listed', () => {
     const r = parseRunLink(link('k=0&autostart=0'));
     expect(r.problems).toEqual([]);
     expect(r.autostart).toBe(false);
+  });
+});
+
+describe('circular evaluation', () => {
+  it('circular=1 turns it on, circular=0 or absent leaves it out', () => {
+    const on = parseRunLink(link('circular=1'));
+    expect(on.problems).toEqual([]);
+    expect(on.spec?.circular).toBe(true);
+    for (const off of [link('circular=0'), link('')]) {
+      const r = parseRunLink(off);
+      expect(r.problems).toEqual([]);
+      expect(r.spec).not.toHaveProperty('circular');
+      expect(canonicalJson(r.spec)).not.toContain('circular');
+    }
+  });
+
+  it('round trips through runLinkFor, written only when on', () => {
+    const s = spec({ circular: true });
+    const q = runLinkFor(s, CMEXAM_TEST, true);
+    expect(q).toBe(
+      'dataset=cmexam&split=test&subset=all&seed=0&model=' +
+        QWEN +
+        '&engine=webllm&method=choice&prompt=zero-shot&multi=skip&temperature=0&circular=1' +
+        '&autostart=1',
+    );
+    expect(parseRunLink(q).spec).toEqual(canonicalSpec(s));
+    expect(parseRunLink(q).spec?.circular).toBe(true);
+    expect(runLinkFor(spec({ circular: false }), CMEXAM_TEST, false)).not.toContain('circular');
+    expect(runLinkFor(spec(), CMEXAM_TEST, false)).not.toContain('circular');
+  });
+
+  it('off keeps the run id of a spec without it; on gives another run', async () => {
+    const without = spec();
+    expect(without).not.toHaveProperty('circular');
+    const id = await runIdFor(without);
+    // The id this spec had before the option existed.
+    expect(id).toBe('2bbcda167bf2a270');
+    expect(await runIdFor(spec({ circular: false }))).toBe(id);
+    expect(await runIdFor(spec({ circular: undefined }))).toBe(id);
+    expect(canonicalSpec(spec({ circular: false }))).not.toHaveProperty('circular');
+    expect(await runIdFor(spec({ circular: true }))).not.toBe(id);
   });
 });

@@ -84,8 +84,8 @@ export interface RunRecord {
   id: string;
   spec: RunSpec;
   status: RunStatus;
-  /** The selected questions, fixed when the run is created, so a resume covers the same ones. */
-  questionIds: string[];
+  /** How many questions the run covers; their ids are in `runQuestions`. */
+  total: number;
   /** Multi-answer questions left out by the `choice` method (`multi=skip`). */
   skipped: number;
   totals: RunTotals;
@@ -96,6 +96,25 @@ export interface RunRecord {
   /** Wall time spent running (excludes pauses), for questions per minute and ETA. */
   activeMs: number;
   error: string | null;
+  /** Set for a run that came from a results file (or a merge of shards), not from this tab's engine. */
+  origin?: RunOrigin;
+}
+
+export interface RunOrigin {
+  kind: 'imported' | 'merged';
+  /** Imported: the file's name; merged: the ids of the shard runs it was made from. */
+  sources: string[];
+  at: string;
+}
+
+/**
+ * The questions of a run, fixed when it is created so that a resume covers the same ones. Kept
+ * apart from the run record, which is rewritten with every answer: a full split's ids would
+ * otherwise be cloned and stored again each time.
+ */
+export interface RunQuestionsRecord {
+  runId: string;
+  questionIds: string[];
 }
 
 /** One engine call of an answer (ICP makes two: the knowledge seeds, then the answer). */
@@ -107,6 +126,24 @@ export interface EngineCallRecord {
   promptTokens: number;
   completionTokens: number;
   timings: Timings | null;
+}
+
+/**
+ * One rotation of a circular run's answer (see eval/rotate.ts): the question asked with its
+ * option texts rotated by `shift`. Letters are the ORIGINAL ones (mapped back from those shown).
+ */
+export interface RotationRecord {
+  /** 0 is the question as it is (a copy of the main answer); 1 … k−1 the rotations. */
+  shift: number;
+  /** Predicted letters in the original letters, sorted ('' when unparsed). */
+  prediction: string;
+  correct: boolean;
+  /** Next-letter probabilities (choice, single answer), keyed by the original letters. */
+  optionProbs: Record<string, number> | null;
+  /** The answer call's output as it is, in the letters that were shown (choice: the letter). */
+  raw: string;
+  promptTokens: number;
+  completionTokens: number;
 }
 
 export interface AnswerRecord {
@@ -130,6 +167,16 @@ export interface AnswerRecord {
   attempts: number;
   error: string | null;
   createdAt: string;
+  /**
+   * The question's reference explanation and annotations, for answers imported from a results
+   * file: they are scored with these even where the split itself is not stored.
+   */
+  source?: { reference: string; annotations: Record<string, string> };
+  /**
+   * Circular runs only: every rotation, shift 0 first (the main answer); the question is
+   * robustly correct when all are. Their tokens are included in this answer's totals.
+   */
+  rotations?: RotationRecord[];
 }
 
 export class AppDatabase extends Dexie {
@@ -139,6 +186,7 @@ export class AppDatabase extends Dexie {
   questionChunks!: Dexie.Table<QuestionChunk, [string, number]>;
   models!: EntityTable<UserModelRecord, 'id'>;
   runs!: EntityTable<RunRecord, 'id'>;
+  runQuestions!: EntityTable<RunQuestionsRecord, 'runId'>;
   answers!: Dexie.Table<AnswerRecord, [string, string]>;
 
   constructor(name = 'cmexam-eval') {
@@ -154,5 +202,16 @@ export class AppDatabase extends Dexie {
     this.version(2).stores({ models: '&id' });
     // An answer's key is its run and question: storing one twice overwrites, never duplicates.
     this.version(3).stores({ runs: '&id, createdAt', answers: '[runId+questionId], runId' });
+    this.version(4)
+      .stores({ runQuestions: '&runId' })
+      .upgrade(async (tx) => {
+        const runs = (await tx.table('runs').toArray()) as (RunRecord & {
+          questionIds?: string[];
+        })[];
+        for (const { questionIds = [], ...run } of runs) {
+          await tx.table('runQuestions').put({ runId: run.id, questionIds });
+          await tx.table('runs').put({ ...run, total: questionIds.length });
+        }
+      });
   }
 }

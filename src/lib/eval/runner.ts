@@ -2,6 +2,7 @@ import type {
   AnswerRecord,
   AppDatabase,
   EngineCallRecord,
+  RotationRecord,
   RunRecord,
   RunTotals,
 } from '../db/database';
@@ -9,6 +10,7 @@ import { SplitStore } from '../dataset/store';
 import type { Engine, Timings } from '../engines/types';
 import { extractAnswer, extractExplanation } from './extract';
 import { buildIcpAnswerPrompt, buildIcpSeedPrompt, buildPrompt, selectShots } from './prompts';
+import { mapLetters, rotateQuestion } from './rotate';
 import { selectQuestions } from './select';
 import type { BuiltPrompt, EvalQuestion, RunSpec } from './types';
 
@@ -34,6 +36,8 @@ export type DriveOutcome = 'done' | 'paused' | 'cancelled' | 'locked' | 'error';
 export const runLockName = (runId: string) => `cmexam-run:${runId}`;
 
 const ICP_SEED_TOKENS = 256;
+/** Progress reaches the page at most this often (the final state always does). */
+const PROGRESS_INTERVAL_MS = 250;
 
 export function emptyTotals(): RunTotals {
   return {
@@ -52,7 +56,7 @@ export function emptyTotals(): RunTotals {
 
 export function progressOf(run: RunRecord): RunProgress {
   const t = run.totals;
-  const total = run.questionIds.length;
+  const total = run.total;
   const perQuestion = t.done > 0 ? run.activeMs / t.done : null;
   return {
     runId: run.id,
@@ -103,7 +107,7 @@ export class Runner {
       id: runId,
       spec,
       status: 'pending',
-      questionIds: kept.map((q) => q.id),
+      total: kept.length,
       skipped: picked.length - kept.length,
       totals: emptyTotals(),
       model: null,
@@ -114,8 +118,10 @@ export class Runner {
       error: null,
     };
     // Another tab may have created it meanwhile: keep the first.
-    await this.db.transaction('rw', this.db.runs, async () => {
-      if (!(await this.db.runs.get(runId))) await this.db.runs.add(run);
+    await this.db.transaction('rw', this.db.runs, this.db.runQuestions, async () => {
+      if (await this.db.runs.get(runId)) return;
+      await this.db.runQuestions.put({ runId, questionIds: kept.map((q) => q.id) });
+      await this.db.runs.add(run);
     });
     return (await this.db.runs.get(runId))!;
   }
@@ -168,37 +174,52 @@ export class Runner {
     });
     onProgress(progressOf(run));
 
-    for (const qid of run.questionIds) {
+    // Each answer's transaction is left in flight while the next question goes to the engine;
+    // it is awaited before the next write, before any status change and before returning, so
+    // answers still land in order and a pause or the end never overtakes one.
+    let pending: Promise<void> = Promise.resolve();
+    const progress = throttled(onProgress, PROGRESS_INTERVAL_MS);
+    const stopWith = async (status: RunRecord['status'], error: string | null = null) => {
+      await pending;
+      const r = await this.setStatus(runId, status, error);
+      progress.now(progressOf(r));
+      return r;
+    };
+
+    const questionIds = (await this.db.runQuestions.get(runId))?.questionIds ?? [];
+    for (const qid of questionIds) {
       if (answered.has(qid)) continue;
       const stop = this.stops.get(runId);
       if (stop) {
         this.stops.delete(runId);
         const status = stop === 'pause' ? 'paused' : 'cancelled';
-        onProgress(progressOf(await this.setStatus(runId, status)));
+        await stopWith(status);
         return status;
       }
       const q = questions.get(qid);
       if (!q) {
-        await this.setStatus(runId, 'error', `Question ${qid} is no longer in the split.`);
+        await stopWith('error', `Question ${qid} is no longer in the split.`);
         return 'error';
       }
       const started = performance.now();
       const record = await this.answerWithRetry(engine, runId, spec, q, shots);
       const elapsed = performance.now() - started;
       record.latencyMs = elapsed;
+      // A failed write stops the run here rather than after more unsaved answers.
+      await pending;
       // This worker holds the run's lock, so its in-memory record is the truth: no read back.
+      // It is changed only after the previous write has finished, so no copy is needed.
       addToTotals(run.totals, record);
       run.activeMs += elapsed;
       run.updatedAt = new Date().toISOString();
       const snapshot = run;
-      await this.db.transaction('rw', this.db.answers, this.db.runs, async () => {
+      pending = this.db.transaction('rw', this.db.answers, this.db.runs, async () => {
         await this.db.answers.put(record);
         await this.db.runs.put(snapshot);
       });
-      onProgress(progressOf(run));
+      progress(progressOf(snapshot));
     }
-    const done = await this.setStatus(runId, 'done');
-    onProgress(progressOf(done));
+    await stopWith('done');
     return 'done';
   }
 
@@ -229,6 +250,12 @@ export class Runner {
     };
   }
 
+  /**
+   * The stored answer to a question. With `spec.circular` the question is then asked again under
+   * each other rotation of its option texts (see rotate.ts), by the same path (ICP seeds, the
+   * same few-shot examples, unrotated); every rotation is kept in `rotations`, in the original
+   * letters, and its tokens count in the answer's. The main answer is the unrotated one.
+   */
   private async answer(
     engine: Engine,
     runId: string,
@@ -236,6 +263,47 @@ export class Runner {
     q: EvalQuestion,
     shots: EvalQuestion[],
   ): Promise<AnswerRecord> {
+    const record = finish(blankAnswer(runId, q), await this.answerOne(engine, spec, q, shots));
+    if (!spec.circular) return record;
+    const rotations: RotationRecord[] = [
+      {
+        shift: 0,
+        prediction: record.prediction,
+        correct: record.correct,
+        optionProbs: record.optionProbs,
+        raw: record.raw,
+        promptTokens: record.promptTokens,
+        completionTokens: record.completionTokens,
+      },
+    ];
+    for (let shift = 1; shift < q.options.length; shift++) {
+      const { question, toOriginal } = rotateQuestion(q, shift);
+      const one = await this.answerOne(engine, spec, question, shots);
+      const prediction = mapLetters(one.prediction, toOriginal);
+      const rotation: RotationRecord = {
+        shift,
+        prediction,
+        correct: isCorrect(one.status, prediction, q.answer),
+        optionProbs: one.optionProbs && originalProbs(one.optionProbs, toOriginal, q),
+        raw: one.calls[one.calls.length - 1].raw,
+        promptTokens: one.calls.reduce((n, c) => n + c.promptTokens, 0),
+        completionTokens: one.calls.reduce((n, c) => n + c.completionTokens, 0),
+      };
+      rotations.push(rotation);
+      record.promptTokens += rotation.promptTokens;
+      record.completionTokens += rotation.completionTokens;
+    }
+    record.rotations = rotations;
+    return record;
+  }
+
+  /** One question as given (the original or a rotation): its engine call(s) and what they say. */
+  private async answerOne(
+    engine: Engine,
+    spec: RunSpec,
+    q: EvalQuestion,
+    shots: EvalQuestion[],
+  ): Promise<OneAnswer> {
     const calls: EngineCallRecord[] = [];
     let prompt: BuiltPrompt;
     if (spec.prompt === 'icp') {
@@ -260,7 +328,6 @@ export class Runner {
     } else {
       prompt = await buildPrompt(q, { style: spec.prompt, method: spec.method, shots });
     }
-    const base = blankAnswer(runId, q);
 
     if (spec.method === 'choice' && !q.multi) {
       const letters = q.options.map((o) => o.key);
@@ -275,7 +342,15 @@ export class Runner {
         letters[0],
       );
       calls.push(call('answer', prompt, prediction, r.promptTokens, 1, r.timings));
-      return finish(base, calls, prompt, prediction, 'parsed', 'choice', '', r.probs);
+      return {
+        calls,
+        prompt,
+        prediction,
+        status: 'parsed',
+        rule: 'choice',
+        explanation: '',
+        optionProbs: r.probs,
+      };
     }
 
     const grammar =
@@ -290,28 +365,26 @@ export class Runner {
     calls.push(call('answer', prompt, g.text, g.promptTokens, g.completionTokens, g.timings));
     if (spec.method === 'choice') {
       const letters = [...new Set(g.text.replace(/[^A-Z]/g, ''))].sort().join('');
-      return finish(
-        base,
+      return {
         calls,
         prompt,
-        letters,
-        letters ? 'parsed' : 'unparsed',
-        'constrained',
-        '',
-        null,
-      );
+        prediction: letters,
+        status: letters ? 'parsed' : 'unparsed',
+        rule: 'constrained',
+        explanation: '',
+        optionProbs: null,
+      };
     }
     const extracted = extractAnswer(g.text, q, spec.extraction);
-    return finish(
-      base,
+    return {
       calls,
       prompt,
-      extracted.answer,
-      extracted.status,
-      extracted.rule,
-      extractExplanation(g.text),
-      null,
-    );
+      prediction: extracted.answer,
+      status: extracted.status,
+      rule: extracted.rule,
+      explanation: extractExplanation(g.text),
+      optionProbs: null,
+    };
   }
 
   private async questionsOf(splitId: string): Promise<EvalQuestion[]> {
@@ -407,30 +480,51 @@ function call(
   };
 }
 
-function finish(
-  base: AnswerRecord,
-  calls: EngineCallRecord[],
-  prompt: BuiltPrompt,
-  prediction: string,
-  status: 'parsed' | 'unparsed',
-  rule: string | null,
-  explanation: string,
-  optionProbs: Record<string, number> | null,
-): AnswerRecord {
+/** What the engine said to one question (the original or a rotation), before it is stored. */
+interface OneAnswer {
+  calls: EngineCallRecord[];
+  prompt: BuiltPrompt;
+  prediction: string;
+  status: 'parsed' | 'unparsed';
+  rule: string | null;
+  explanation: string;
+  optionProbs: Record<string, number> | null;
+}
+
+function finish(base: AnswerRecord, a: OneAnswer): AnswerRecord {
+  const { calls } = a;
   return {
     ...base,
     calls,
-    promptHash: calls.map((c) => c.templateHash).join('+') || prompt.templateHash,
+    promptHash: calls.map((c) => c.templateHash).join('+') || a.prompt.templateHash,
     raw: calls[calls.length - 1].raw,
-    prediction,
-    status,
-    extractionRule: rule,
-    correct: status === 'parsed' && prediction === base.gold && base.gold !== '',
-    optionProbs,
-    explanation,
+    prediction: a.prediction,
+    status: a.status,
+    extractionRule: a.rule,
+    correct: isCorrect(a.status, a.prediction, base.gold),
+    optionProbs: a.optionProbs,
+    explanation: a.explanation,
     promptTokens: calls.reduce((n, c) => n + c.promptTokens, 0),
     completionTokens: calls.reduce((n, c) => n + c.completionTokens, 0),
   };
+}
+
+function isCorrect(status: 'parsed' | 'unparsed', prediction: string, gold: string): boolean {
+  return status === 'parsed' && prediction === gold && gold !== '';
+}
+
+/** A rotation's letter probabilities under the original letters, in the question's order. */
+function originalProbs(
+  probs: Record<string, number>,
+  toOriginal: Record<string, string>,
+  q: EvalQuestion,
+): Record<string, number> {
+  const byOriginal = new Map<string, number>();
+  for (const [shown, p] of Object.entries(probs)) byOriginal.set(toOriginal[shown] ?? shown, p);
+  const out: Record<string, number> = {};
+  for (const o of q.options) if (byOriginal.has(o.key)) out[o.key] = byOriginal.get(o.key)!;
+  for (const [l, p] of byOriginal) if (!(l in out)) out[l] = p;
+  return out;
 }
 
 function addToTotals(t: RunTotals, a: AnswerRecord): void {
@@ -447,4 +541,24 @@ function addToTotals(t: RunTotals, a: AnswerRecord): void {
     t.decodeTpsSum += last.decodeTokensPerSecond ?? 0;
     t.rateSamples++;
   }
+}
+
+/** Calls `fn` at most once per interval (leading edge); `now` always calls it. */
+function throttled<T>(
+  fn: (value: T) => void,
+  intervalMs: number,
+): ((value: T) => void) & { now(value: T): void } {
+  let last = -Infinity;
+  const call = (value: T) => {
+    const t = performance.now();
+    if (t - last < intervalMs) return;
+    last = t;
+    fn(value);
+  };
+  return Object.assign(call, {
+    now(value: T) {
+      last = performance.now();
+      fn(value);
+    },
+  });
 }

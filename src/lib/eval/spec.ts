@@ -32,6 +32,8 @@
  * | `extract`     | `layered\|cmexam`                        | `layered`; only with `generate`     |
  * | `max_tokens`  | whole number 1 … 16384                   | `256`; only with `generate`         |
  * | `temperature` | number 0 … 2                             | `0`                                 |
+ * | `circular`    | `1` (ask every rotation of the options)  | `0` (off); written only when on     |
+ * |               | or `0`                                   |                                     |
  * | `autostart`   | `1` (start at once) or `0`               | `0`                                 |
  *
  * Every parameter appears at most once, except `filter`. A link with only the dataset
@@ -73,6 +75,7 @@ export const RUN_PARAMS = [
   'extract',
   'max_tokens',
   'temperature',
+  'circular',
   'autostart',
 ] as const;
 export type RunParam = (typeof RUN_PARAMS)[number];
@@ -147,8 +150,9 @@ export function engineForModel(model: string): RunSpec['engine'] {
 /**
  * The same run written one way: filters sorted, and fields the runner ignores for this method
  * and prompt set to their defaults (n for `all`, stratifyBy unless stratified, k and shots
- * unless few-shot, multi unless choice, extract and max_tokens unless generate). Run ids and
- * links are made from this, so a spec from the form and one from a link agree.
+ * unless few-shot, multi unless choice, extract and max_tokens unless generate). `circular`
+ * is there only when on: a spec without it keeps the run id it had before the option existed.
+ * Run ids and links are made from this, so a spec from the form and one from a link agree.
  */
 export function canonicalSpec(spec: RunSpec): RunSpec {
   const s = spec.subset;
@@ -180,6 +184,7 @@ export function canonicalSpec(spec: RunSpec): RunSpec {
       temperature: spec.generation.temperature,
     },
     seed: spec.seed,
+    ...(spec.circular ? { circular: true } : {}),
   };
 }
 
@@ -351,6 +356,17 @@ export function parseRunLink(search: string): RunLink {
   }
   const temperature = readTemperature(get('temperature'), problems);
 
+  const circularRaw = get('circular');
+  let circular = false;
+  if (circularRaw !== null) {
+    if (circularRaw === '1') circular = true;
+    else if (circularRaw !== '0') {
+      problems.push(
+        `"circular" must be 1 (ask again with the options rotated) or 0, not "${circularRaw}".`,
+      );
+    }
+  }
+
   const autostartRaw = get('autostart');
   let autostart = false;
   if (autostartRaw !== null) {
@@ -384,6 +400,7 @@ export function parseRunLink(search: string): RunLink {
     extraction,
     generation: { maxTokens, temperature },
     seed,
+    circular,
   };
   return { spec: canonicalSpec(spec), dataset: request, autostart, problems };
 }
@@ -391,8 +408,8 @@ export function parseRunLink(search: string): RunLink {
 /**
  * The query string (no leading `?`) of a link that reproduces `spec` on `dataset`, parameters
  * in canonical order, every setting that matters written out (no reliance on defaults except
- * shard 1/1, no filters, no mirror, autostart off). Throws when the spec cannot be written as a
- * valid link (a split imported from a local file has no URL; a filter value containing `|`):
+ * shard 1/1, no filters, no mirror, circular off, autostart off). Throws when the spec cannot
+ * be written as a valid link (a split imported from a local file has no URL; a filter value containing `|`):
  * `parseRunLink` of the result always gives back `canonicalSpec(spec)`.
  */
 export function runLinkFor(spec: RunSpec, dataset: DatasetLinkRequest, autostart: boolean): string {
@@ -424,6 +441,7 @@ export function runLinkFor(spec: RunSpec, dataset: DatasetLinkRequest, autostart
   if (c.method === 'choice') out.push(['multi', c.multiAnswer]);
   else out.push(['extract', c.extraction], ['max_tokens', String(c.generation.maxTokens)]);
   out.push(['temperature', String(c.generation.temperature)]);
+  if (c.circular) out.push(['circular', '1']);
   if (autostart) out.push(['autostart', '1']);
   const query = out.map(([k, v]) => `${k}=${encodeParam(v)}`).join('&');
 

@@ -42,6 +42,12 @@ export interface RunSpec {
   extraction: ExtractionRule;
   generation: GenerationSettings;
   seed: number;
+  /**
+   * Circular evaluation: each question is asked again under every rotation of its option
+   * texts (k options: k engine answers). Absent (or false) is off, and then it is left out of
+   * the canonical spec, so run ids without it are the ones from before it existed.
+   */
+  circular?: boolean;
 }
 
 /** A question as the pipeline sees it. */

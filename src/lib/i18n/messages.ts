@@ -9,7 +9,6 @@ export const MESSAGES = {
   stepModel: { en: 'Model', zh: '模型' },
   stepRun: { en: 'Run', zh: '运行' },
   stepResults: { en: 'Results', zh: '结果' },
-  stepLater: { en: 'Not available yet in this version.', zh: '此版本尚未提供。' },
   language: { en: '中文', zh: 'English' },
   storage: { en: 'Storage', zh: '存储' },
   storageUsed: { en: 'used of', zh: '已用 / 配额' },
@@ -162,6 +161,10 @@ export const MESSAGES = {
   extraction: { en: 'Extraction', zh: '答案抽取' },
   temperature: { en: 'Temperature', zh: '温度' },
   seed: { en: 'Seed', zh: '随机种子' },
+  circular: {
+    en: 'Circular evaluation (ask again with options rotated; k× the engine calls)',
+    zh: '循环评测（轮换选项后再次提问；引擎调用次数为 k 倍）',
+  },
   start: { en: 'Start', zh: '开始' },
   runs: { en: 'Runs', zh: '评测记录' },
   noRuns: { en: 'No run yet.', zh: '尚无评测。' },

@@ -1,5 +1,5 @@
-import { liveQuery } from 'dexie';
 import { AppDatabase, type AnswerRecord, type RunRecord } from '../../lib/db/database';
+import { watchTables } from '../../lib/db/watch';
 import type { EngineClient } from '../../lib/engines/client';
 import { progressOf, runLockName, type RunProgress } from '../../lib/eval/runner';
 import type { RunSpec } from '../../lib/eval/types';
@@ -21,11 +21,13 @@ export class RunsState {
   recent = $state.raw<AnswerRecord[]>([]);
 
   private readonly db = new AppDatabase();
-  private recentSub: { unsubscribe(): void } | null = null;
+  private stopRecent: (() => void) | null = null;
   private lastStatuses = '';
 
   constructor(private readonly engine: () => EngineClient) {
-    liveQuery(() => this.db.runs.orderBy('createdAt').reverse().toArray()).subscribe((runs) => {
+    // Throttled (about 4 reads a second): during a run every answer writes the run record.
+    watchTables(this.db, ['runs'], async () => {
+      const runs = await this.db.runs.orderBy('createdAt').reverse().toArray();
       // Which tab holds a run only matters when a status changes, not on every answer.
       const statuses = runs.map((r) => r.id + r.status).join();
       this.runs = runs;
@@ -48,7 +50,7 @@ export class RunsState {
     if (this.error && !run) return { status: 'error', done: 0, total: 0, runId: '' };
     if (this.preparing && !run) return { status: 'loading', done: 0, total: 0, runId: '' };
     if (!run) return { status: 'idle', done: 0, total: 0, runId: '' };
-    const base = { done: run.totals.done, total: run.questionIds.length, runId: run.id };
+    const base = { done: run.totals.done, total: run.total, runId: run.id };
     if (this.preparing === run.id) return { status: 'loading', ...base };
     if (
       run.status === 'running' &&
@@ -71,10 +73,17 @@ export class RunsState {
 
   select(runId: string): void {
     this.selectedId = runId;
-    this.recentSub?.unsubscribe();
-    this.recentSub = liveQuery(() =>
-      this.db.answers.where('runId').equals(runId).reverse().limit(20).toArray(),
-    ).subscribe((a) => (this.recent = a));
+    this.stopRecent?.();
+    this.recent = [];
+    this.stopRecent = watchTables(this.db, ['answers'], async () => {
+      const recent = await this.db.answers
+        .where('runId')
+        .equals(runId)
+        .reverse()
+        .limit(20)
+        .toArray();
+      if (this.selectedId === runId) this.recent = recent;
+    });
   }
 
   /** Create the run for a spec (or find it: the same spec is the same run) and select it. */
@@ -119,10 +128,17 @@ export class RunsState {
   }
 
   async remove(runId: string): Promise<void> {
-    await this.db.transaction('rw', this.db.runs, this.db.answers, async () => {
-      await this.db.answers.where('runId').equals(runId).delete();
-      await this.db.runs.delete(runId);
-    });
+    await this.db.transaction(
+      'rw',
+      this.db.runs,
+      this.db.runQuestions,
+      this.db.answers,
+      async () => {
+        await this.db.answers.where('runId').equals(runId).delete();
+        await this.db.runQuestions.delete(runId);
+        await this.db.runs.delete(runId);
+      },
+    );
     if (this.selectedId === runId) this.selectedId = null;
   }
 

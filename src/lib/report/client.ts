@@ -1,0 +1,88 @@
+import * as Comlink from 'comlink';
+import type { ProtocolId } from '../scoring/types';
+import type { ResultsFile } from './results';
+import type {
+  Comparison,
+  InspectorDetail,
+  InspectorFilter,
+  InspectorRow,
+  LeaderboardRow,
+  MergeGroup,
+  ReportService,
+  RunReport,
+} from './service';
+
+/** Typed handle on the report worker: scoring, exports, imports, comparisons. */
+export class ReportClient {
+  private readonly worker: Worker;
+  private readonly api: Comlink.Remote<ReportService>;
+
+  constructor() {
+    this.worker = new Worker(new URL('../../../workers/report.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'report',
+    });
+    this.api = Comlink.wrap<ReportService>(this.worker);
+  }
+
+  report(runId: string, protocol: ProtocolId): Promise<RunReport> {
+    return this.api.report(runId, protocol);
+  }
+
+  inspectorRows(runId: string, filter: InspectorFilter): Promise<InspectorRow[]> {
+    return this.api.inspectorRows(runId, filter);
+  }
+
+  inspect(runId: string, questionId: string, protocol: ProtocolId): Promise<InspectorDetail> {
+    return this.api.inspect(runId, questionId, protocol);
+  }
+
+  exportResults(runId: string, protocol: ProtocolId): Promise<string> {
+    return this.api.exportResults(runId, protocol);
+  }
+
+  exportCsv(runId: string, protocol: ProtocolId): Promise<string> {
+    return this.api.exportCsv(runId, protocol);
+  }
+
+  exportMarkdown(runId: string, protocol: ProtocolId): Promise<string> {
+    return this.api.exportMarkdown(runId, protocol);
+  }
+
+  exportHtml(runId: string, protocol: ProtocolId, charts: Record<string, string>): Promise<string> {
+    return this.api.exportHtml(runId, protocol, charts);
+  }
+
+  resultsFile(runId: string, protocol: ProtocolId): Promise<ResultsFile> {
+    return this.api.resultsFile(runId, protocol);
+  }
+
+  importResults(text: string, fileName: string): Promise<{ runId: string }> {
+    return this.api.importResults(text, fileName);
+  }
+
+  mergeGroups(): Promise<MergeGroup[]> {
+    return this.api.mergeGroups();
+  }
+
+  mergeShards(runIds: string[]): Promise<{ runId: string }> {
+    return this.api.mergeShards(runIds);
+  }
+
+  leaderboard(protocol: ProtocolId): Promise<LeaderboardRow[]> {
+    return this.api.leaderboard(protocol);
+  }
+
+  compare(a: string, b: string, protocol: ProtocolId): Promise<Comparison> {
+    return this.api.compare(a, b, protocol);
+  }
+
+  deleteRun(runId: string): Promise<void> {
+    return this.api.deleteRun(runId);
+  }
+
+  terminate(): void {
+    this.api[Comlink.releaseProxy]();
+    this.worker.terminate();
+  }
+}

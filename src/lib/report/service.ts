@@ -1,0 +1,518 @@
+/**
+ * What the report worker offers the UI: scores of a run under a protocol, the inspector's
+ * question list, exports, results-file import and shard merging, the leaderboard and run
+ * comparison. Scoring reads every answer and question of a run, so it never runs on the page.
+ */
+import type { AnswerRecord, AppDatabase, RunRecord } from '../db/database';
+import { SplitStore } from '../dataset/store';
+import type { StoredQuestion } from '../dataset/types';
+import { canonicalJson, runIdFor } from '../eval/spec';
+import { compareRuns, scoreRecords } from '../scoring';
+import type { ProtocolId, ScoreResult, ScoringRecord } from '../scoring/types';
+import {
+  answersOf,
+  buildResults,
+  parseResults,
+  recordsToCsv,
+  ResultsFileError,
+  resultsToMarkdown,
+  resultsRunOf,
+  scoringRecordOf,
+  unshardedSpec,
+  writesExplanations,
+  type QuestionFacts,
+  type ResultsDataset,
+  type ResultsFile,
+} from './results';
+import { resultsToHtml } from './html';
+
+export type InspectorFilter = 'all' | 'correct' | 'wrong' | 'unparsed' | 'error';
+
+/** One line of the question inspector's list. */
+export interface InspectorRow {
+  questionId: string;
+  row: number;
+  gold: string;
+  prediction: string;
+  status: AnswerRecord['status'];
+  correct: boolean;
+  annotations: Record<string, string>;
+}
+
+/** Everything the inspector shows for one question. */
+export interface InspectorDetail {
+  answer: AnswerRecord;
+  question: Pick<StoredQuestion, 'question' | 'options' | 'explanation' | 'annotations'> | null;
+  reference: string;
+  /** The explanation's own scores under the protocol (null when the method writes none). */
+  scores: Pick<ScoreResult['metrics'], 'bleu1' | 'bleu4' | 'rouge1' | 'rouge2' | 'rougeL'> | null;
+}
+
+export interface RunReport {
+  run: RunRecord;
+  score: ScoreResult;
+  /** The results file's `run` section (performance, dataset), as exported. */
+  results: ResultsFile['run'];
+  /** Answers whose question is neither in a stored split nor in an imported file. */
+  missingFacts: number;
+}
+
+export interface LeaderboardRow {
+  runId: string;
+  model: string;
+  splitId: string;
+  method: string;
+  prompt: string;
+  status: RunRecord['status'];
+  origin: string | null;
+  metrics: ScoreResult['metrics'];
+}
+
+export interface Comparison {
+  a: ScoreResult;
+  b: ScoreResult;
+  paired: ReturnType<typeof compareRuns>;
+}
+
+export interface MergeGroup {
+  /** The merged run's spec key; shards listed by index. */
+  key: string;
+  splitId: string;
+  model: string;
+  count: number;
+  shards: { index: number; runId: string; done: number; total: number }[];
+  complete: boolean;
+}
+
+type WordTokenizer = (text: string) => string[];
+
+interface Loaded {
+  run: RunRecord;
+  answers: AnswerRecord[];
+  facts: (a: AnswerRecord) => QuestionFacts;
+  dataset: ResultsDataset | null;
+  missingFacts: number;
+  questions: Map<string, StoredQuestion>;
+}
+
+export class ReportService {
+  private readonly store: SplitStore;
+  private jieba: Promise<WordTokenizer> | null = null;
+  private readonly cache = new Map<string, { stamp: string; score: ScoreResult }>();
+
+  constructor(
+    private readonly db: AppDatabase,
+    private readonly loadJieba: () => Promise<WordTokenizer>,
+    private readonly appVersion: string,
+  ) {
+    this.store = new SplitStore(db);
+  }
+
+  async report(runId: string, protocol: ProtocolId): Promise<RunReport> {
+    const loaded = await this.load(runId);
+    const score = await this.scoreLoaded(loaded, protocol);
+    const results = resultsRunOf(loaded.run, loaded.answers, loaded.dataset);
+    return { run: loaded.run, score, results, missingFacts: loaded.missingFacts };
+  }
+
+  async inspectorRows(runId: string, filter: InspectorFilter): Promise<InspectorRow[]> {
+    const { answers, facts } = await this.load(runId);
+    return answers
+      .filter((a) => matches(a, filter))
+      .map((a) => ({
+        questionId: a.questionId,
+        row: a.row,
+        gold: a.gold,
+        prediction: a.prediction,
+        status: a.status,
+        correct: a.correct,
+        annotations: facts(a).annotations,
+      }));
+  }
+
+  async inspect(runId: string, questionId: string, protocol: ProtocolId): Promise<InspectorDetail> {
+    const loaded = await this.load(runId);
+    const answer = loaded.answers.find((a) => a.questionId === questionId);
+    if (!answer) throw new Error(`The run has no answer for ${questionId}.`);
+    const facts = loaded.facts(answer);
+    const q = loaded.questions.get(questionId) ?? null;
+    const explains = writesExplanations(loaded.run.spec);
+    let scores: InspectorDetail['scores'] = null;
+    if (explains) {
+      const one = scoreRecords([scoringRecordOf(answer, facts, true)], {
+        protocol,
+        wordTokenizer: protocol === 'cmexam-jieba' ? await this.tokenizer() : undefined,
+      }).metrics;
+      scores = {
+        bleu1: one.bleu1,
+        bleu4: one.bleu4,
+        rouge1: one.rouge1,
+        rouge2: one.rouge2,
+        rougeL: one.rougeL,
+      };
+    }
+    return {
+      answer,
+      question: q
+        ? {
+            question: q.question,
+            options: q.options,
+            explanation: q.explanation,
+            annotations: q.annotations,
+          }
+        : null,
+      reference: facts.reference,
+      scores,
+    };
+  }
+
+  async exportResults(runId: string, protocol: ProtocolId): Promise<string> {
+    return JSON.stringify(await this.resultsFile(runId, protocol), null, 1);
+  }
+
+  /** The results file of a run as an object. */
+  async resultsFile(runId: string, protocol: ProtocolId): Promise<ResultsFile> {
+    const loaded = await this.load(runId);
+    return buildResults({
+      run: loaded.run,
+      answers: loaded.answers,
+      facts: loaded.facts,
+      score: await this.scoreLoaded(loaded, protocol),
+      dataset: loaded.dataset,
+      generatorVersion: this.appVersion,
+    });
+  }
+
+  async exportCsv(runId: string, protocol: ProtocolId): Promise<string> {
+    return recordsToCsv(await this.resultsFile(runId, protocol));
+  }
+
+  async exportMarkdown(runId: string, protocol: ProtocolId): Promise<string> {
+    return resultsToMarkdown(await this.resultsFile(runId, protocol));
+  }
+
+  /** `charts`: caption → SVG markup, drawn on the page (charts need a DOM). */
+  async exportHtml(
+    runId: string,
+    protocol: ProtocolId,
+    charts: Record<string, string>,
+  ): Promise<string> {
+    return resultsToHtml(await this.resultsFile(runId, protocol), charts);
+  }
+
+  /**
+   * Store a results file as a run. Refused, with the reason, when the file is damaged, when
+   * its run id does not belong to its spec (edited by hand), or when the run is already here.
+   */
+  async importResults(text: string, fileName: string): Promise<{ runId: string }> {
+    const file = parseResults(text);
+    const expected = await runIdFor(file.run.spec);
+    if (expected !== file.run.id) {
+      throw new ResultsFileError(
+        `This results file is damaged: its run id ${file.run.id} does not match its run spec (expected ${expected}).`,
+      );
+    }
+    const runId = file.run.id;
+    const existing = await this.db.runs.get(runId);
+    if (existing && existing.origin?.kind !== 'imported') {
+      throw new ResultsFileError(
+        `This run is already stored here (${existing.origin?.kind === 'merged' ? 'as a merge of shards' : 'run in this browser'}): delete it first to import the file instead.`,
+      );
+    }
+    const answers = answersOf(file, runId);
+    const questionIds = file.records.map((r) => r.question_id);
+    const run: RunRecord = {
+      id: runId,
+      spec: file.run.spec,
+      status: file.run.status === 'running' ? 'paused' : file.run.status,
+      total: file.run.total,
+      skipped: file.run.skipped,
+      totals: totalsOf(answers),
+      model: file.run.model,
+      device: file.run.device,
+      createdAt: file.run.created_at,
+      updatedAt: file.run.updated_at,
+      activeMs: file.run.active_ms,
+      error: null,
+      origin: { kind: 'imported', sources: [fileName], at: new Date().toISOString() },
+    };
+    run.totals.promptTokens = file.run.performance?.prompt_tokens ?? run.totals.promptTokens;
+    run.totals.completionTokens =
+      file.run.performance?.completion_tokens ?? run.totals.completionTokens;
+    await this.db.transaction(
+      'rw',
+      this.db.runs,
+      this.db.runQuestions,
+      this.db.answers,
+      async () => {
+        await this.db.answers.where('runId').equals(runId).delete();
+        await this.db.answers.bulkPut(answers);
+        // An imported file lists only the answered questions of a partial run.
+        await this.db.runQuestions.put({ runId, questionIds });
+        await this.db.runs.put(run);
+      },
+    );
+    this.cache.delete(runId);
+    return { runId };
+  }
+
+  /** Runs that are shards of one spec, grouped; a group with every shard can be merged. */
+  async mergeGroups(): Promise<MergeGroup[]> {
+    const groups = new Map<string, MergeGroup>();
+    for (const run of await this.db.runs.toArray()) {
+      const shard = run.spec.subset.shard;
+      if (shard.count <= 1) continue;
+      const key = `${shard.count}:${canonicalJson(unshardedSpec(run.spec))}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = {
+          key,
+          splitId: run.spec.splitId,
+          model: run.model ?? run.spec.model,
+          count: shard.count,
+          shards: [],
+          complete: false,
+        };
+        groups.set(key, g);
+      }
+      g.shards.push({ index: shard.index, runId: run.id, done: run.totals.done, total: run.total });
+    }
+    for (const g of groups.values()) {
+      g.shards.sort((a, b) => a.index - b.index);
+      g.complete =
+        new Set(g.shards.map((s) => s.index)).size === g.count &&
+        g.shards.every((s) => s.done === s.total);
+    }
+    return [...groups.values()];
+  }
+
+  /**
+   * Merge the shards of one spec into one run (the spec with shard 1/1). Refused, with the
+   * reason, when the runs are of different specs, a shard is missing or repeated, a shard is
+   * unfinished, or two shards answered the same question.
+   */
+  async mergeShards(runIds: string[]): Promise<{ runId: string }> {
+    const runs = await this.db.runs.bulkGet(runIds);
+    const missing = runIds.filter((_, i) => !runs[i]);
+    if (missing.length) throw new Error(`No stored run ${missing.join(', ')}.`);
+    const shards = runs as RunRecord[];
+    const specKey = canonicalJson(unshardedSpec(shards[0].spec));
+    const count = shards[0].spec.subset.shard.count;
+    for (const r of shards) {
+      if (canonicalJson(unshardedSpec(r.spec)) !== specKey || r.spec.subset.shard.count !== count)
+        throw new Error(
+          `Run ${r.id} is not a shard of the same spec as run ${shards[0].id}: only shards of one spec (differing in their shard index) can be merged.`,
+        );
+      if (r.totals.done < r.total)
+        throw new Error(
+          `Shard ${r.spec.subset.shard.index}/${count} (run ${r.id}) is unfinished: ${r.totals.done} of ${r.total} answered.`,
+        );
+    }
+    const indexes = shards.map((r) => r.spec.subset.shard.index).sort((a, b) => a - b);
+    const expected = Array.from({ length: count }, (_, i) => i + 1);
+    if (indexes.join() !== expected.join())
+      throw new Error(
+        `A merge needs each shard 1…${count} exactly once; these runs are shards ${indexes.join(', ')}.`,
+      );
+    const spec = unshardedSpec(shards[0].spec);
+    const runId = await runIdFor(spec);
+    const existing = await this.db.runs.get(runId);
+    if (existing && existing.origin?.kind !== 'merged')
+      throw new Error(
+        `The whole run of this spec is already stored (${runId}): there is nothing to merge into.`,
+      );
+    const answers: AnswerRecord[] = [];
+    const seen = new Set<string>();
+    for (const r of shards) {
+      for (const a of await this.db.answers.where('runId').equals(r.id).toArray()) {
+        if (seen.has(a.questionId))
+          throw new Error(`Question ${a.questionId} was answered by two shards.`);
+        seen.add(a.questionId);
+        answers.push({ ...a, runId });
+      }
+    }
+    answers.sort((x, y) => x.row - y.row || (x.questionId < y.questionId ? -1 : 1));
+    const sum = <K extends keyof RunRecord['totals']>(k: K) =>
+      shards.reduce((s, r) => s + r.totals[k], 0);
+    const now = new Date().toISOString();
+    const run: RunRecord = {
+      id: runId,
+      spec,
+      status: 'done',
+      total: answers.length,
+      skipped: shards.reduce((s, r) => Math.max(s, r.skipped), 0),
+      totals: {
+        ...totalsOf(answers),
+        promptTokens: sum('promptTokens'),
+        completionTokens: sum('completionTokens'),
+        prefillTpsSum: sum('prefillTpsSum'),
+        decodeTpsSum: sum('decodeTpsSum'),
+        rateSamples: sum('rateSamples'),
+        latencyMsSum: sum('latencyMsSum'),
+      },
+      model: shards[0].model,
+      device: [...new Set(shards.map((r) => r.device).filter(Boolean))].join('; ') || null,
+      createdAt: shards.map((r) => r.createdAt).sort()[0],
+      updatedAt: now,
+      activeMs: shards.reduce((s, r) => s + r.activeMs, 0),
+      error: null,
+      origin: { kind: 'merged', sources: shards.map((r) => r.id), at: now },
+    };
+    await this.db.transaction(
+      'rw',
+      this.db.runs,
+      this.db.runQuestions,
+      this.db.answers,
+      async () => {
+        await this.db.answers.where('runId').equals(runId).delete();
+        await this.db.answers.bulkPut(answers);
+        await this.db.runQuestions.put({ runId, questionIds: answers.map((a) => a.questionId) });
+        await this.db.runs.put(run);
+      },
+    );
+    this.cache.delete(runId);
+    return { runId };
+  }
+
+  async leaderboard(protocol: ProtocolId): Promise<LeaderboardRow[]> {
+    const rows: LeaderboardRow[] = [];
+    for (const run of await this.db.runs.orderBy('createdAt').toArray()) {
+      if (run.totals.done === 0) continue;
+      const loaded = await this.load(run.id);
+      const score = await this.scoreLoaded(loaded, protocol);
+      rows.push({
+        runId: run.id,
+        model: run.model ?? run.spec.model,
+        splitId: run.spec.splitId,
+        method: run.spec.method,
+        prompt: run.spec.prompt,
+        status: run.status,
+        origin: run.origin?.kind ?? null,
+        metrics: score.metrics,
+      });
+    }
+    return rows;
+  }
+
+  async compare(runA: string, runB: string, protocol: ProtocolId): Promise<Comparison> {
+    const [a, b] = await Promise.all([this.load(runA), this.load(runB)]);
+    const recordsOf = (l: Loaded) =>
+      l.answers.map((x) => scoringRecordOf(x, l.facts(x), writesExplanations(l.run.spec)));
+    return {
+      a: await this.scoreLoaded(a, protocol),
+      b: await this.scoreLoaded(b, protocol),
+      paired: compareRuns(recordsOf(a), recordsOf(b)),
+    };
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    await this.db.transaction(
+      'rw',
+      this.db.runs,
+      this.db.runQuestions,
+      this.db.answers,
+      async () => {
+        await this.db.answers.where('runId').equals(runId).delete();
+        await this.db.runQuestions.delete(runId);
+        await this.db.runs.delete(runId);
+      },
+    );
+    this.cache.delete(runId);
+  }
+
+  private tokenizer(): Promise<WordTokenizer> {
+    this.jieba ??= this.loadJieba().catch((err: unknown) => {
+      this.jieba = null;
+      throw err;
+    });
+    return this.jieba;
+  }
+
+  private async scoreLoaded(l: Loaded, protocol: ProtocolId): Promise<ScoreResult> {
+    const key = `${l.run.id}\u0000${protocol}`;
+    const stamp = `${l.run.updatedAt}:${l.answers.length}`;
+    const hit = this.cache.get(key);
+    if (hit?.stamp === stamp) return hit.score;
+    const explains = writesExplanations(l.run.spec);
+    const records: ScoringRecord[] = l.answers.map((a) => scoringRecordOf(a, l.facts(a), explains));
+    const wordTokenizer =
+      protocol === 'cmexam-jieba' && explains ? await this.tokenizer() : undefined;
+    const score = scoreRecords(records, {
+      protocol,
+      // Choice runs write no explanations: no words to cut, so jieba is not even loaded.
+      wordTokenizer: wordTokenizer ?? (protocol === 'cmexam-jieba' ? () => [] : undefined),
+    });
+    this.cache.set(key, { stamp, score });
+    return score;
+  }
+
+  /** A run, its answers in the run's question order, and the facts of each question. */
+  private async load(runId: string): Promise<Loaded> {
+    const run = await this.db.runs.get(runId);
+    if (!run) throw new Error(`No stored run ${runId}.`);
+    const [order, stored] = await Promise.all([
+      this.db.runQuestions.get(runId),
+      this.db.answers.where('runId').equals(runId).toArray(),
+    ]);
+    const byId = new Map(stored.map((a) => [a.questionId, a]));
+    const answers = (order?.questionIds ?? []).flatMap((id) => byId.get(id) ?? []);
+    const split = await this.store.getSplit(run.spec.splitId);
+    const questions = new Map<string, StoredQuestion>();
+    if (split) for (const q of await this.store.loadQuestions(split)) questions.set(q.id, q);
+    let missingFacts = 0;
+    const factsById = new Map<string, QuestionFacts>();
+    for (const a of answers) {
+      const q = questions.get(a.questionId);
+      const facts =
+        a.source ?? (q ? { reference: q.explanation, annotations: q.annotations } : null);
+      if (!facts) missingFacts++;
+      factsById.set(a.questionId, facts ?? { reference: '', annotations: {} });
+    }
+    return {
+      run,
+      answers,
+      facts: (a) => factsById.get(a.questionId)!,
+      dataset: split
+        ? {
+            split_id: split.id,
+            rows: split.rows,
+            sha256: split.sha256,
+            source_url: split.sourceUrl,
+            source_name: split.sourceName,
+          }
+        : null,
+      missingFacts,
+      questions,
+    };
+  }
+}
+
+function matches(a: AnswerRecord, filter: InspectorFilter): boolean {
+  switch (filter) {
+    case 'all':
+      return true;
+    case 'correct':
+      return a.correct;
+    case 'wrong':
+      return a.status === 'parsed' && !a.correct;
+    case 'unparsed':
+      return a.status === 'unparsed';
+    case 'error':
+      return a.status === 'error';
+  }
+}
+
+function totalsOf(answers: readonly AnswerRecord[]): RunRecord['totals'] {
+  return {
+    done: answers.length,
+    correct: answers.filter((a) => a.correct).length,
+    parsed: answers.filter((a) => a.status === 'parsed').length,
+    errors: answers.filter((a) => a.status === 'error').length,
+    promptTokens: answers.reduce((s, a) => s + a.promptTokens, 0),
+    completionTokens: answers.reduce((s, a) => s + a.completionTokens, 0),
+    prefillTpsSum: 0,
+    decodeTpsSum: 0,
+    rateSamples: 0,
+    latencyMsSum: answers.reduce((s, a) => s + a.latencyMs, 0),
+  };
+}

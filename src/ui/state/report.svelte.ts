@@ -1,0 +1,243 @@
+import { AppDatabase, type RunRecord } from '../../lib/db/database';
+import { watchTables } from '../../lib/db/watch';
+import type { ReportClient } from '../../lib/report/client';
+import type {
+  Comparison,
+  InspectorDetail,
+  InspectorFilter,
+  InspectorRow,
+  LeaderboardRow,
+  MergeGroup,
+  RunReport,
+} from '../../lib/report/service';
+import type { ProtocolId } from '../../lib/scoring/types';
+
+export type ResultsTab = 'report' | 'inspector' | 'leaderboard' | 'compare';
+export type ExportKind = 'json' | 'csv' | 'md' | 'html';
+
+/** The Results step: which run and protocol, its report, the inspector, leaderboard, comparison. */
+export class ReportState {
+  runs = $state.raw<RunRecord[]>([]);
+  runId = $state<string | null>(null);
+  protocol = $state<ProtocolId>('cmexam-char');
+  tab = $state<ResultsTab>('report');
+  report = $state.raw<RunReport | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  notice = $state<string | null>(null);
+
+  filter = $state<InspectorFilter>('all');
+  annotation = $state<{ column: string; value: string } | null>(null);
+  rows = $state.raw<InspectorRow[]>([]);
+  detail = $state.raw<InspectorDetail | null>(null);
+
+  board = $state.raw<LeaderboardRow[]>([]);
+  compareA = $state<string | null>(null);
+  compareB = $state<string | null>(null);
+  comparison = $state.raw<Comparison | null>(null);
+  groups = $state.raw<MergeGroup[]>([]);
+
+  private readonly db = new AppDatabase();
+  private loadToken = 0;
+  private lastStamp = '';
+
+  constructor(private readonly client: () => ReportClient) {
+    watchTables(
+      this.db,
+      ['runs'],
+      async () => {
+        const runs = await this.db.runs.orderBy('createdAt').reverse().toArray();
+        this.runs = runs;
+        if (!this.runId || !runs.some((r) => r.id === this.runId)) {
+          this.runId = runs.find((r) => r.totals.done > 0)?.id ?? null;
+        }
+        // A run that is still answering: refresh its report now and then, not on every answer.
+        const stamp = runs.map((r) => `${r.id}:${r.totals.done}:${r.status}`).join();
+        if (stamp !== this.lastStamp) {
+          this.lastStamp = stamp;
+          await this.refresh();
+          this.groups = await this.client().mergeGroups();
+        }
+      },
+      2000,
+    );
+  }
+
+  get selectedRun(): RunRecord | undefined {
+    return this.runs.find((r) => r.id === this.runId);
+  }
+
+  /** Annotation columns and their values in the selected run (for the inspector's filter). */
+  get annotationValues(): Record<string, string[]> {
+    const breakdowns = this.report?.score.breakdowns ?? {};
+    return Object.fromEntries(
+      Object.entries(breakdowns).map(([c, values]) => [c, Object.keys(values).sort()]),
+    );
+  }
+
+  async selectRun(runId: string): Promise<void> {
+    this.runId = runId;
+    this.detail = null;
+    await this.refresh();
+  }
+
+  async setProtocol(protocol: ProtocolId): Promise<void> {
+    this.protocol = protocol;
+    await this.refresh();
+  }
+
+  async setTab(tab: ResultsTab): Promise<void> {
+    this.tab = tab;
+    await this.refresh();
+  }
+
+  /** Reload what the current tab shows. */
+  async refresh(): Promise<void> {
+    const token = ++this.loadToken;
+    this.loading = true;
+    this.error = null;
+    try {
+      const c = this.client();
+      if (this.tab === 'leaderboard') {
+        const board = await c.leaderboard(this.protocol);
+        if (token === this.loadToken) this.board = board;
+      } else if (this.tab === 'compare') {
+        if (this.compareA && this.compareB) {
+          const comparison = await c.compare(this.compareA, this.compareB, this.protocol);
+          if (token === this.loadToken) this.comparison = comparison;
+        }
+      } else if (this.runId) {
+        const report = await c.report(this.runId, this.protocol);
+        if (token !== this.loadToken) return;
+        this.report = report;
+        if (this.tab === 'inspector') await this.loadRows(token);
+      } else {
+        this.report = null;
+      }
+    } catch (err) {
+      if (token === this.loadToken) this.error = messageOf(err);
+    } finally {
+      if (token === this.loadToken) this.loading = false;
+    }
+  }
+
+  async setFilter(filter: InspectorFilter): Promise<void> {
+    this.filter = filter;
+    await this.loadRows(this.loadToken);
+  }
+
+  async setAnnotation(annotation: { column: string; value: string } | null): Promise<void> {
+    this.annotation = annotation;
+    await this.loadRows(this.loadToken);
+  }
+
+  private async loadRows(token: number): Promise<void> {
+    if (!this.runId) return;
+    const rows = await this.client().inspectorRows(this.runId, this.filter);
+    const a = this.annotation;
+    if (token === this.loadToken)
+      this.rows = a ? rows.filter((r) => r.annotations[a.column] === a.value) : rows;
+  }
+
+  async inspect(questionId: string): Promise<void> {
+    if (!this.runId) return;
+    try {
+      this.detail = await this.client().inspect(this.runId, questionId, this.protocol);
+    } catch (err) {
+      this.error = messageOf(err);
+    }
+  }
+
+  async setCompare(a: string | null, b: string | null): Promise<void> {
+    this.compareA = a;
+    this.compareB = b;
+    this.comparison = null;
+    await this.refresh();
+  }
+
+  /** Build an export in the worker and hand it to the browser as a download. */
+  async download(kind: ExportKind): Promise<void> {
+    const runId = this.runId;
+    const report = this.report;
+    if (!runId || !report) return;
+    this.error = null;
+    try {
+      const c = this.client();
+      const base = `cmexam-${runId}-${this.protocol}`;
+      if (kind === 'json') {
+        save(await c.exportResults(runId, this.protocol), `${base}.json`, 'application/json');
+      } else if (kind === 'csv') {
+        save(await c.exportCsv(runId, this.protocol), `${base}.csv`, 'text/csv');
+      } else if (kind === 'md') {
+        save(await c.exportMarkdown(runId, this.protocol), `${base}.md`, 'text/markdown');
+      } else {
+        const s = report.score;
+        const { reportCharts } = await import('../../lib/report/charts');
+        const charts = reportCharts({
+          breakdowns: s.breakdowns,
+          difficulty: s.difficulty,
+          calibration: s.calibration,
+          positionBias: s.position_bias,
+        });
+        const svg = Object.fromEntries(
+          Object.entries(charts).map(([caption, el]) => [caption, el.outerHTML]),
+        );
+        save(await c.exportHtml(runId, this.protocol, svg), `${base}.html`, 'text/html');
+      }
+    } catch (err) {
+      this.error = messageOf(err);
+    }
+  }
+
+  /** Import results files one by one; each is stored as a run or refused with its reason. */
+  async importFiles(files: File[]): Promise<void> {
+    this.error = null;
+    this.notice = null;
+    const problems: string[] = [];
+    const imported: string[] = [];
+    for (const f of files) {
+      try {
+        const { runId } = await this.client().importResults(await f.text(), f.name);
+        imported.push(runId);
+      } catch (err) {
+        problems.push(`${f.name}: ${messageOf(err)}`);
+      }
+    }
+    if (imported.length) {
+      this.notice = `Imported ${imported.length} run${imported.length === 1 ? '' : 's'}.`;
+      this.runId = imported[imported.length - 1];
+    }
+    this.groups = await this.client().mergeGroups();
+    await this.refresh();
+    // After the refresh, which clears the last error.
+    if (problems.length) this.error = problems.join('\n\n');
+  }
+
+  async merge(group: MergeGroup): Promise<void> {
+    this.error = null;
+    try {
+      const { runId } = await this.client().mergeShards(group.shards.map((s) => s.runId));
+      this.notice = `Merged ${group.count} shards into run ${runId}.`;
+      this.runId = runId;
+      this.groups = await this.client().mergeGroups();
+      await this.refresh();
+    } catch (err) {
+      this.error = messageOf(err);
+    }
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function save(text: string, name: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
