@@ -19,7 +19,7 @@ const N = 60;
 // Questions 1–10 are warm-up (wllama's wasm is re-optimised by V8 while the first requests run,
 // and the page is still settling): per-question figures are over questions 11–60.
 const SKIP = 10;
-const REPEATS = 2;
+const REPEATS = 3;
 const SPLIT = 'bench';
 const SPLIT_ID = `custom/${SPLIT}`;
 const SEED = 0;

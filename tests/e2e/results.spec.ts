@@ -220,3 +220,37 @@ test('a circular run asks every rotation and reports accuracy per rotation', asy
   await openResults(page, runId);
   await expect(page.getByTestId('circular')).toContainText('correct under every rotation');
 });
+
+test('a dataset with annotations gets per-value accuracy with intervals, the difficulty curve and charts', async ({
+  page,
+}) => {
+  const dataset = encodeURIComponent('http://127.0.0.1:4174/fixtures/annotated.csv');
+  await page.goto(
+    `/?dataset=${dataset}&split=annotated&model=demo:tiny-random&engine=wllama&method=choice&prompt=zero-shot&autostart=1`,
+  );
+  const runId = await expectRunDone(page, 24);
+  await openResults(page, runId);
+  const exported = JSON.parse(await downloadText(page, 'export-json')) as ExportedResults & {
+    breakdowns: Record<string, Record<string, { n: number; accuracy: number; ci_low: number }>>;
+    difficulty: Record<string, { n: number; accuracy: number }>;
+  };
+  // Per value: correct answers over that value's questions, from the records themselves.
+  const groups = exported.breakdowns['Disease Group'];
+  expect(Object.keys(groups).sort()).toEqual(['呼吸', '心血管', '消化']);
+  for (const [value, cell] of Object.entries(groups)) {
+    expect(cell.n).toBe(8);
+    const rows = exported.records.filter(
+      (r) =>
+        (r as unknown as { annotations: Record<string, string> }).annotations['Disease Group'] ===
+        value,
+    );
+    expect(cell.accuracy).toBeCloseTo(rows.filter((r) => r.correct).length / 8, 12);
+    expect(cell.ci_low).toBeLessThanOrEqual(cell.accuracy);
+  }
+  expect(Object.keys(exported.difficulty).sort()).toEqual(['1', '2', '3']);
+  await expect(page.getByTestId('breakdown')).toHaveCount(2);
+  await expect(page.getByTestId('breakdown').first().locator('tbody tr')).toHaveCount(3);
+  // Accuracy by value, the difficulty curve, the letter matrix and the reliability plot.
+  await expect(page.locator('figure.chart svg')).toHaveCount(4);
+  await expect(page.getByTestId('calibration')).toContainText('Brier');
+});

@@ -20,7 +20,19 @@ const OFFICIAL = '/williamliujl/CMExam/main/data/';
 
 const header = 'Question,Options,Answer,Explanation\n';
 const q = (question, answer = 'A') => `"${question}","A 甲\nB 乙\nC 丙",${answer},"解释"\n`;
+// Synthetic questions with annotations (disease group, difficulty) for the report's breakdowns.
+const annotated = (() => {
+  const groups = ['心血管', '呼吸', '消化'];
+  let csv = 'Question,Options,Answer,Explanation,Disease Group,Difficulty level\n';
+  for (let i = 0; i < 24; i++) {
+    const answer = 'ABCDE'[(i * 7) % 5];
+    csv += `"合成题${i}：下列哪项正确","A 甲${i}\nB 乙${i}\nC 丙${i}\nD 丁${i}\nE 戊${i}",${answer},"合成解释${i}，选${answer}。",${groups[i % 3]},${(i % 3) + 1}\n`;
+  }
+  return csv;
+})();
+
 const fixtures = {
+  'annotated.csv': ['text/csv', annotated],
   'page.csv': [
     'text/html',
     '<!DOCTYPE html>\n<html><head><title>CMExam</title></head><body>Not a file</body></html>\n',

@@ -40,6 +40,7 @@ export class ReportState {
   private readonly db = new AppDatabase();
   private loadToken = 0;
   private lastStamp = '';
+  private active = true;
 
   constructor(private readonly client: () => ReportClient) {
     watchTables(
@@ -51,16 +52,31 @@ export class ReportState {
         if (!this.runId || !runs.some((r) => r.id === this.runId)) {
           this.runId = runs.find((r) => r.totals.done > 0)?.id ?? null;
         }
-        // A run that is still answering: refresh its report now and then, not on every answer.
+        // A run that is still answering: refresh its report now and then, not on every answer,
+        // and only while the Results step is shown (scoring competes with the engine).
         const stamp = runs.map((r) => `${r.id}:${r.totals.done}:${r.status}`).join();
-        if (stamp !== this.lastStamp) {
+        if (stamp !== this.lastStamp && this.active) {
           this.lastStamp = stamp;
-          await this.refresh();
-          this.groups = await this.client().mergeGroups();
+          await this.reload();
         }
       },
-      2000,
+      5000,
     );
+  }
+
+  /** Whether the Results step is on screen; when it comes back, its data is brought up to date. */
+  setActive(active: boolean): void {
+    this.active = active;
+    const stamp = this.runs.map((r) => `${r.id}:${r.totals.done}:${r.status}`).join();
+    if (active && stamp !== this.lastStamp) {
+      this.lastStamp = stamp;
+      void this.reload();
+    }
+  }
+
+  private async reload(): Promise<void> {
+    await this.refresh();
+    this.groups = await this.client().mergeGroups();
   }
 
   get selectedRun(): RunRecord | undefined {
