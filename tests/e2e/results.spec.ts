@@ -253,4 +253,8 @@ test('a dataset with annotations gets per-value accuracy with intervals, the dif
   // Accuracy by value, the difficulty curve, the letter matrix and the reliability plot.
   await expect(page.locator('figure.chart svg')).toHaveCount(4);
   await expect(page.getByTestId('calibration')).toContainText('Brier');
+  // The Results step speaks Chinese too.
+  await page.getByTestId('language-toggle').click();
+  await expect(page.getByTestId('results-tab-leaderboard')).toHaveText('排行榜');
+  await expect(page.locator('#results-h')).toHaveText('结果');
 });
