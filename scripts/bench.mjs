@@ -2,9 +2,9 @@
 // into IndexedDB, whether the main thread stays responsive meanwhile, and how that compares
 // with bare Dexie bulkPut of the same rows. Prints figures; it asserts nothing.
 import { spawnSync } from 'node:child_process';
+import { launchChromium } from './bench/common.mjs';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium } from '@playwright/test';
 import { makeBenchCsv } from './bench/make-csv.mjs';
 import { startServer } from './bench/server.mjs';
 
@@ -98,17 +98,7 @@ const appOrigin = `http://127.0.0.1:${port}`;
 // cross-origin requests alone, so the download does not go through it.
 const csvUrl = `http://localhost:${port}/data/${csvName}`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--headless=new',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 let ingest;
 let bare;
 try {

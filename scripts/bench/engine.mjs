@@ -2,12 +2,10 @@
 // generated random-weight models, driven through the app's EngineHost in a module worker, and
 // what Comlink adds per call. Prints figures; asserts nothing.
 // Run alone with `node scripts/bench/engine.mjs`; `npm run bench` runs it after the ingest part.
-import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { chromium } from '@playwright/test';
+import { fmt, launchChromium, median, root, run, since, step } from './common.mjs';
 import { startServer } from './server.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
 const cacheDir = resolve(root, '.cache/bench');
 const pageDist = resolve(cacheDir, 'page-dist');
 
@@ -53,28 +51,11 @@ const LETTERS = ['A', 'B', 'C', 'D', 'E'];
 const GENERATE = { prompt: PROMPT, maxTokens: 64, temperature: 0 };
 const SCORE = { prompt: PROMPT, letters: LETTERS };
 
-const fmt = (n, digits = 0) =>
-  n === null || n === undefined || !Number.isFinite(n)
-    ? 'n/a'
-    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const settle = () => new Promise((done) => setTimeout(done, SETTLE_MS));
-const since = (t) => `${fmt((performance.now() - t) / 1000, 1)} s`;
-
-function median(values) {
-  const v = values.filter((x) => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-}
 
 function variance(values) {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   return values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1);
-}
-
-function step(name) {
-  console.log(`\n== ${name}`);
-  return performance.now();
 }
 
 /** Warm-up rounds (one generate and one scoreLetters each) until steady; returns their ms. */
@@ -94,16 +75,6 @@ async function warmUp(page) {
     if (rounds.length >= 2 && Math.abs(last - before) <= WARM_TOLERANCE * before) break;
   }
   return rounds;
-}
-
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) {
-    process.stdout.write(r.stdout ?? '');
-    process.stderr.write(r.stderr ?? '');
-    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
-  }
-  return r.stdout;
 }
 
 /**
@@ -135,17 +106,7 @@ export async function runEngineBench({ buildPage = true } = {}) {
   const { server, port } = await startServer({ '/bench-page/': pageDist, '/models/': cacheDir });
   const origin = `http://127.0.0.1:${port}`;
   const modelUrl = (m) => `${origin}/models/${m.file}`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   const rows = [];
   let comlink;
   let firstLoadMs;

@@ -5,13 +5,11 @@
 // the app's WllamaEngine called in a loop inside a worker on the same prompts. Prints figures;
 // asserts nothing. Run alone with `node scripts/bench/harness.mjs` (builds the app into
 // .cache/bench/app-dist, never dist/); `npm run bench` runs it on the dist/ it has just built.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { chromium } from '@playwright/test';
+import { fmt, launchChromium, median, root, run, since, step } from './common.mjs';
 import { startServer } from './server.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
 const cacheDir = resolve(root, '.cache/bench');
 const pageDist = resolve(cacheDir, 'page-dist');
 
@@ -30,35 +28,9 @@ const RUN_TIMEOUT_MS = 3 * 60_000;
 // context) does not land on the next one's timed questions.
 const SETTLE_MS = 2000;
 
-const fmt = (n, digits = 0) =>
-  n === null || n === undefined || !Number.isFinite(n)
-    ? 'n/a'
-    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const since = (t) => `${fmt((performance.now() - t) / 1000, 1)} s`;
 const settle = () => new Promise((done) => setTimeout(done, SETTLE_MS));
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 const mean = (values) => sum(values) / values.length;
-
-function median(values) {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-}
-
-function step(name) {
-  console.log(`\n== ${name}`);
-  return performance.now();
-}
-
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) {
-    process.stdout.write(r.stdout ?? '');
-    process.stderr.write(r.stderr ?? '');
-    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
-  }
-}
 
 /** In the app page before its scripts: when the run-status hook's data-done and status change. */
 function observeRun() {
@@ -255,17 +227,7 @@ export async function runHarnessBench({ appDist = null, buildPage = true } = {})
   const origin = `http://127.0.0.1:${port}`;
   // Another origin for the data, as for a real dataset URL (the ingest part does the same).
   const csvUrl = `http://localhost:${port}/data/val.csv`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   const fulls = [];
   const bares = [];
   try {

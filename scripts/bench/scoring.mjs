@@ -4,13 +4,12 @@
 // then the same predictions through the Node CLI (`npm run score`), its wall time, and whether
 // it prints the browser's numbers. Prints figures; asserts nothing.
 // Run alone with `node scripts/bench/scoring.mjs`; `npm run bench` runs it after the others.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { chromium } from '@playwright/test';
+import { fmt, launchChromium, median, root, run, since, step } from './common.mjs';
 import { startServer } from './server.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
 const cacheDir = resolve(root, '.cache/bench');
 const pageDist = resolve(cacheDir, 'page-dist');
 // Generated here only (git-ignored): dataset-derived text never goes into the repository.
@@ -20,32 +19,6 @@ const REPEATS = 3;
 const CLI_REPEATS = 3;
 const SEED = 1;
 const TARGET_CHAR_MS = 1000;
-
-const fmt = (n, digits = 0) =>
-  n === null || n === undefined || !Number.isFinite(n)
-    ? 'n/a'
-    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const since = (t) => `${fmt((performance.now() - t) / 1000, 1)} s`;
-
-function median(values) {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-}
-
-function step(name) {
-  console.log(`\n== ${name}`);
-  return performance.now();
-}
-
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) {
-    process.stdout.write(r.stdout ?? '');
-    process.stderr.write(r.stderr ?? '');
-    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
-  }
-}
 
 /** `npx tsx scripts/score-cli.ts …`, timed from spawn to exit; stdout parsed. */
 function cli(args) {
@@ -90,17 +63,7 @@ export async function runScoringBench({ buildPage = true } = {}) {
     '/bench-page/': pageDist,
     '/data/': dirname(csvPath),
   });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   let b;
   try {
     t = step(`scoring: scoreRecords in a worker (val.csv, ${REPEATS} runs per protocol)`);

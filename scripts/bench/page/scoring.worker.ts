@@ -4,6 +4,7 @@
 // Node CLI can score them too and the two can be compared.
 import { parseDataset } from '../../../src/lib/dataset/parse';
 import { questionId } from '../../../src/lib/dataset/ids';
+import { mulberry32 } from '../../../src/lib/random';
 import type { DatasetRow } from '../../../src/lib/dataset/types';
 import { scoreRecords } from '../../../src/lib/scoring';
 import type { ProtocolId, ScoreMetrics, ScoringRecord } from '../../../src/lib/scoring';
@@ -50,18 +51,6 @@ scope.onmessage = async ({ data }) => {
 
 async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
-}
-
-/** mulberry32: a small seeded generator, so every run scores the same predictions. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FILLER = [...'的是在了和有病者治疗患应可'];
@@ -122,7 +111,7 @@ async function run({ csvUrl, repeats, seed }: ScoringBenchOptions): Promise<Scor
   const parseMs = performance.now() - t;
 
   t = performance.now();
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const lines: string[] = [];
   const records: ScoringRecord[] = rows.map((r) => {
     const p = predict(r, rand);

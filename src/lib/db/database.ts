@@ -214,4 +214,23 @@ export class AppDatabase extends Dexie {
         }
       });
   }
+
+  /** Store a whole run at once (an import or a merge), replacing any answers it had. */
+  async replaceRun(run: RunRecord, questionIds: string[], answers: AnswerRecord[]): Promise<void> {
+    await this.transaction('rw', this.runs, this.runQuestions, this.answers, async () => {
+      await this.answers.where('runId').equals(run.id).delete();
+      await this.answers.bulkPut(answers);
+      await this.runQuestions.put({ runId: run.id, questionIds });
+      await this.runs.put(run);
+    });
+  }
+
+  /** Delete a run with its question list and answers, in one transaction. */
+  async deleteRun(runId: string): Promise<void> {
+    await this.transaction('rw', this.runs, this.runQuestions, this.answers, async () => {
+      await this.answers.where('runId').equals(runId).delete();
+      await this.runQuestions.delete(runId);
+      await this.runs.delete(runId);
+    });
+  }
 }

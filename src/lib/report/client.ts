@@ -77,10 +77,6 @@ export class ReportClient {
     return this.api.compare(a, b, protocol);
   }
 
-  deleteRun(runId: string): Promise<void> {
-    return this.api.deleteRun(runId);
-  }
-
   terminate(): void {
     this.api[Comlink.releaseProxy]();
     this.worker.terminate();

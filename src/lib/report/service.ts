@@ -3,7 +3,7 @@
  * question list, exports, results-file import and shard merging, the leaderboard and run
  * comparison. Scoring reads every answer and question of a run, so it never runs on the page.
  */
-import type { AnswerRecord, AppDatabase, RunRecord } from '../db/database';
+import type { AnswerRecord, AppDatabase, RunRecord, SplitRecord } from '../db/database';
 import { SplitStore } from '../dataset/store';
 import type { StoredQuestion } from '../dataset/types';
 import { canonicalJson, runIdFor } from '../eval/spec';
@@ -87,6 +87,8 @@ export interface MergeGroup {
 type WordTokenizer = (text: string) => string[];
 
 interface Loaded {
+  stamp: string;
+  scores: Map<ProtocolId, ScoreResult>;
   run: RunRecord;
   answers: AnswerRecord[];
   facts: (a: AnswerRecord) => QuestionFacts;
@@ -98,7 +100,14 @@ interface Loaded {
 export class ReportService {
   private readonly store: SplitStore;
   private jieba: Promise<WordTokenizer> | null = null;
-  private readonly cache = new Map<string, { stamp: string; score: ScoreResult }>();
+  /**
+   * Recently used runs with their answers and scores, so that the inspector, exports and tab
+   * switches do not read a run and its split again; an entry is used while the run's stamp
+   * (creation, last write, answers) is unchanged.
+   */
+  private readonly runs = new Map<string, Loaded>();
+  /** Questions of recently used splits, by import id (a re-import gets a new one). */
+  private readonly splits = new Map<string, Map<string, StoredQuestion>>();
 
   constructor(
     private readonly db: AppDatabase,
@@ -239,20 +248,9 @@ export class ReportService {
     run.totals.promptTokens = file.run.performance?.prompt_tokens ?? run.totals.promptTokens;
     run.totals.completionTokens =
       file.run.performance?.completion_tokens ?? run.totals.completionTokens;
-    await this.db.transaction(
-      'rw',
-      this.db.runs,
-      this.db.runQuestions,
-      this.db.answers,
-      async () => {
-        await this.db.answers.where('runId').equals(runId).delete();
-        await this.db.answers.bulkPut(answers);
-        // An imported file lists only the answered questions of a partial run.
-        await this.db.runQuestions.put({ runId, questionIds });
-        await this.db.runs.put(run);
-      },
-    );
-    this.cache.delete(runId);
+    // An imported file lists only the answered questions of a partial run.
+    await this.db.replaceRun(run, questionIds, answers);
+    this.runs.delete(runId);
     return { runId };
   }
 
@@ -358,19 +356,12 @@ export class ReportService {
       error: null,
       origin: { kind: 'merged', sources: shards.map((r) => r.id), at: now },
     };
-    await this.db.transaction(
-      'rw',
-      this.db.runs,
-      this.db.runQuestions,
-      this.db.answers,
-      async () => {
-        await this.db.answers.where('runId').equals(runId).delete();
-        await this.db.answers.bulkPut(answers);
-        await this.db.runQuestions.put({ runId, questionIds: answers.map((a) => a.questionId) });
-        await this.db.runs.put(run);
-      },
+    await this.db.replaceRun(
+      run,
+      answers.map((a) => a.questionId),
+      answers,
     );
-    this.cache.delete(runId);
+    this.runs.delete(runId);
     return { runId };
   }
 
@@ -405,21 +396,6 @@ export class ReportService {
     };
   }
 
-  async deleteRun(runId: string): Promise<void> {
-    await this.db.transaction(
-      'rw',
-      this.db.runs,
-      this.db.runQuestions,
-      this.db.answers,
-      async () => {
-        await this.db.answers.where('runId').equals(runId).delete();
-        await this.db.runQuestions.delete(runId);
-        await this.db.runs.delete(runId);
-      },
-    );
-    this.cache.delete(runId);
-  }
-
   private tokenizer(): Promise<WordTokenizer> {
     this.jieba ??= this.loadJieba().catch((err: unknown) => {
       this.jieba = null;
@@ -429,10 +405,8 @@ export class ReportService {
   }
 
   private async scoreLoaded(l: Loaded, protocol: ProtocolId): Promise<ScoreResult> {
-    const key = `${l.run.id}\u0000${protocol}`;
-    const stamp = `${l.run.updatedAt}:${l.answers.length}`;
-    const hit = this.cache.get(key);
-    if (hit?.stamp === stamp) return hit.score;
+    const hit = l.scores.get(protocol);
+    if (hit) return hit;
     const explains = writesExplanations(l.run.spec);
     const records: ScoringRecord[] = l.answers.map((a) => scoringRecordOf(a, l.facts(a), explains));
     const wordTokenizer =
@@ -442,7 +416,7 @@ export class ReportService {
       // Choice runs write no explanations: no words to cut, so jieba is not even loaded.
       wordTokenizer: wordTokenizer ?? (protocol === 'cmexam-jieba' ? () => [] : undefined),
     });
-    this.cache.set(key, { stamp, score });
+    l.scores.set(protocol, score);
     return score;
   }
 
@@ -450,6 +424,9 @@ export class ReportService {
   private async load(runId: string): Promise<Loaded> {
     const run = await this.db.runs.get(runId);
     if (!run) throw new Error(`No stored run ${runId}.`);
+    const stamp = `${run.createdAt}|${run.updatedAt}|${run.totals.done}`;
+    const cached = this.runs.get(runId);
+    if (cached?.stamp === stamp) return cached;
     const [order, stored] = await Promise.all([
       this.db.runQuestions.get(runId),
       this.db.answers.where('runId').equals(runId).toArray(),
@@ -457,8 +434,7 @@ export class ReportService {
     const byId = new Map(stored.map((a) => [a.questionId, a]));
     const answers = (order?.questionIds ?? []).flatMap((id) => byId.get(id) ?? []);
     const split = await this.store.getSplit(run.spec.splitId);
-    const questions = new Map<string, StoredQuestion>();
-    if (split) for (const q of await this.store.loadQuestions(split)) questions.set(q.id, q);
+    const questions = split ? await this.questionsOf(split) : new Map<string, StoredQuestion>();
     let missingFacts = 0;
     const factsById = new Map<string, QuestionFacts>();
     for (const a of answers) {
@@ -468,7 +444,9 @@ export class ReportService {
       if (!facts) missingFacts++;
       factsById.set(a.questionId, facts ?? { reference: '', annotations: {} });
     }
-    return {
+    const loaded: Loaded = {
+      stamp,
+      scores: new Map(),
       run,
       answers,
       facts: (a) => factsById.get(a.questionId)!,
@@ -484,7 +462,25 @@ export class ReportService {
       missingFacts,
       questions,
     };
+    remember(this.runs, runId, loaded, 8);
+    return loaded;
   }
+
+  private async questionsOf(split: SplitRecord): Promise<Map<string, StoredQuestion>> {
+    let questions = this.splits.get(split.importId);
+    if (!questions) {
+      questions = new Map((await this.store.loadQuestions(split)).map((q) => [q.id, q]));
+      remember(this.splits, split.importId, questions, 2);
+    }
+    return questions;
+  }
+}
+
+/** Keep at most `limit` entries, dropping the least recently stored. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > limit) map.delete(map.keys().next().value as K);
 }
 
 function matches(a: AnswerRecord, filter: InspectorFilter): boolean {

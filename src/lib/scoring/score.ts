@@ -90,21 +90,22 @@ function answerStats(records: readonly ScoringRecord[], protocol: ProtocolInfo):
   };
 }
 
-interface TextMetrics {
-  bleu1: number | null;
-  bleu4: number | null;
-  rouge1: number | null;
-  rouge2: number | null;
-  rougeL: number | null;
-  rouge1_p: number | null;
-  rouge1_r: number | null;
-  rouge2_p: number | null;
-  rouge2_r: number | null;
-  rougeL_p: number | null;
-  rougeL_r: number | null;
-  explanations_scored: number;
-  explanations_left_out: number;
-}
+type TextMetrics = Pick<
+  ScoreMetrics,
+  | 'bleu1'
+  | 'bleu4'
+  | 'rouge1'
+  | 'rouge2'
+  | 'rougeL'
+  | 'rouge1_p'
+  | 'rouge1_r'
+  | 'rouge2_p'
+  | 'rouge2_r'
+  | 'rougeL_p'
+  | 'rougeL_r'
+  | 'explanations_scored'
+  | 'explanations_left_out'
+>;
 
 const NO_TEXT = {
   bleu1: null,

@@ -128,17 +128,7 @@ export class RunsState {
   }
 
   async remove(runId: string): Promise<void> {
-    await this.db.transaction(
-      'rw',
-      this.db.runs,
-      this.db.runQuestions,
-      this.db.answers,
-      async () => {
-        await this.db.answers.where('runId').equals(runId).delete();
-        await this.db.runQuestions.delete(runId);
-        await this.db.runs.delete(runId);
-      },
-    );
+    await this.db.deleteRun(runId);
     if (this.selectedId === runId) this.selectedId = null;
   }
 

@@ -1,0 +1,53 @@
+// Helpers shared by the parts of `npm run bench`: formatting, timing, builds and the browser.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { chromium } from '@playwright/test';
+
+export const root = resolve(import.meta.dirname, '../..');
+
+export const fmt = (n, digits = 0) =>
+  n === null || n === undefined || !Number.isFinite(n)
+    ? 'n/a'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export const since = (t) => `${fmt((performance.now() - t) / 1000, 1)} s`;
+
+/** Median of the finite values; null when there are none. */
+export function median(values) {
+  const v = values.filter((x) => x !== null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** Prints a section heading; returns the start time for `since`. */
+export function step(name) {
+  console.log(`\n== ${name}`);
+  return performance.now();
+}
+
+/** Runs a command in the repository root; throws with its output when it fails. */
+export function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stdout.write(r.stdout ?? '');
+    process.stderr.write(r.stderr ?? '');
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
+  }
+  return r.stdout;
+}
+
+/** Headless Chromium with the flags every benchmark uses (no background traffic). */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--headless=new',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
