@@ -6,7 +6,11 @@ import { EngineHost } from '../src/lib/engines/host';
 import { Runner } from '../src/lib/eval/runner';
 
 const engine = new EngineHost();
-const runs = new Runner(new AppDatabase(), () => engine.loadedEngine());
+const runs = new Runner(
+  new AppDatabase(),
+  () => engine.loadedEngine(),
+  new AppDatabase(undefined, { observed: false }),
+);
 
 // Marked as proxies so that the page's typed handle reaches their methods (api.engine.load…).
 export type EngineWorkerApi = {

@@ -37,8 +37,8 @@ export function run(cmd, args) {
   return r.stdout;
 }
 
-/** Headless Chromium with the flags every benchmark uses (no background traffic). */
-export function launchChromium() {
+/** Headless Chromium with the flags every benchmark uses (no background traffic), plus `extra`. */
+export function launchChromium(extra = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: [
@@ -48,6 +48,7 @@ export function launchChromium() {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extra,
     ],
   });
 }

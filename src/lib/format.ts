@@ -31,6 +31,10 @@ export function estimateRemainingMs(
   return (elapsedMs / done) * (total - done);
 }
 
+// One formatter: `toLocaleString` builds a new one on every call, which the run page's
+// progress line did several times a second.
+const counts = new Intl.NumberFormat('en-US');
+
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return counts.format(n);
 }

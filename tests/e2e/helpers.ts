@@ -101,6 +101,9 @@ export async function expectRunDone(page: Page, total: number): Promise<string> 
 export interface StoredAnswer {
   questionId: string;
   prediction: string;
+  correct: boolean;
+  promptTokens: number;
+  createdAt: string;
   status: string;
   raw: string;
   optionProbs: Record<string, number> | null;
@@ -128,4 +131,39 @@ export async function answersOf(page: Page, runId: string): Promise<StoredAnswer
     db.close();
     return rows;
   }, runId);
+}
+
+export interface StoredRun {
+  id: string;
+  status: string;
+  totals: { done: number; correct: number; parsed: number; errors: number; promptTokens: number };
+}
+
+/** A run record, read straight from IndexedDB. */
+export async function runRecordOf(page: Page, runId: string): Promise<StoredRun> {
+  return page.evaluate(async (runId) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('cmexam-eval');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const run = await new Promise<StoredRun>((resolve, reject) => {
+      const req = db.transaction('runs').objectStore('runs').get(runId);
+      req.onsuccess = () => resolve(req.result as StoredRun);
+      req.onerror = () => reject(req.error);
+    });
+    db.close();
+    return run;
+  }, runId);
+}
+
+/** The totals a run record should hold for these answers. */
+export function totalsOfAnswers(answers: StoredAnswer[]): StoredRun['totals'] {
+  return {
+    done: answers.length,
+    correct: answers.filter((a) => a.correct).length,
+    parsed: answers.filter((a) => a.status === 'parsed').length,
+    errors: answers.filter((a) => a.status === 'error').length,
+    promptTokens: answers.reduce((n, a) => n + a.promptTokens, 0),
+  };
 }

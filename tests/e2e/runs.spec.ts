@@ -1,5 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { answersOf, expectRunDone, link, MIRROR, runStatus } from './helpers';
+import {
+  answersOf,
+  expectRunDone,
+  link,
+  MIRROR,
+  runRecordOf,
+  runStatus,
+  totalsOfAnswers,
+  type StoredRun,
+} from './helpers';
 
 // Runs answer real questions with the real (tiny) model: minutes, not seconds, on 2 cores.
 test.describe.configure({ timeout: 300_000 });
@@ -41,6 +50,7 @@ test('reloading mid-run resumes to exactly 40 unique answers; a second tab does 
   const answers = await answersOf(page, runId);
   expect(answers).toHaveLength(40);
   expect(new Set(answers.map((a) => a.questionId)).size).toBe(40);
+  expect((await runRecordOf(page, runId)).totals).toMatchObject(totalsOfAnswers(answers));
 });
 
 test('the same spec run twice gives identical predictions, and shards 1/2 + 2/2 cover it exactly once', async ({
@@ -112,6 +122,54 @@ test('a run survives its engine worker crashing: the worker is recreated and the
   const answers = await answersOf(page, runId);
   expect(answers).toHaveLength(15);
   expect(answers.filter((a) => a.status === 'error')).toHaveLength(0);
+  expect((await runRecordOf(page, runId)).totals).toMatchObject(totalsOfAnswers(answers));
+});
+
+test('a run record behind its answers (the tab closed between the two writes) is rebuilt from the answers on resume', async ({
+  page,
+}) => {
+  await page.goto(link('n=12&method=choice&prompt=zero-shot&seed=13'));
+  await expect
+    .poll(async () => Number(await runStatus(page).getAttribute('data-done')), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(3);
+  await page.getByTestId('run-pause').click();
+  await expect(runStatus(page)).toHaveAttribute('data-status', 'paused');
+  const runId = (await runStatus(page).getAttribute('data-run-id'))!;
+  const before = await answersOf(page, runId);
+  expect(before.length).toBeGreaterThanOrEqual(3);
+  // The record is written at most twice a second, after its answers: a tab closed in between
+  // leaves it counting fewer answers than are stored, still marked running.
+  await page.evaluate(async (runId) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('cmexam-eval');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const store = db.transaction('runs', 'readwrite').objectStore('runs');
+    await new Promise<void>((resolve, reject) => {
+      const get = store.get(runId);
+      get.onsuccess = () => {
+        const run = get.result as StoredRun;
+        run.status = 'running';
+        run.totals = { ...run.totals, done: 1, correct: 0, parsed: 1, errors: 0, promptTokens: 5 };
+        const put = store.put(run);
+        put.onsuccess = () => resolve();
+        put.onerror = () => reject(put.error);
+      };
+      get.onerror = () => reject(get.error);
+    });
+    db.close();
+  }, runId);
+
+  await page.reload();
+  await expectRunDone(page, 12);
+  const answers = await answersOf(page, runId);
+  expect(answers).toHaveLength(12);
+  expect(new Set(answers.map((a) => a.questionId)).size).toBe(12);
+  // Every answer stored before the pause was kept as it was, not asked again.
+  const kept = new Map(answers.map((a) => [a.questionId, a.createdAt]));
+  for (const a of before) expect(kept.get(a.questionId)).toBe(a.createdAt);
+  expect((await runRecordOf(page, runId)).totals).toMatchObject(totalsOfAnswers(answers));
 });
 
 test('a run started from the Run step can be paused and resumed', async ({ page }) => {

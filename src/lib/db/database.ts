@@ -189,8 +189,14 @@ export class AppDatabase extends Dexie {
   runQuestions!: EntityTable<RunQuestionsRecord, 'runId'>;
   answers!: Dexie.Table<AnswerRecord, [string, string]>;
 
-  constructor(name = 'cmexam-eval') {
+  /**
+   * `observed: false` leaves out Dexie's change notifications (`storagemutated`, liveQuery):
+   * a write through such a connection wakes no other page, worker or tab. For the run loop's
+   * answers only, which nobody watches (pages follow the run record instead).
+   */
+  constructor(name = 'cmexam-eval', { observed = true }: { observed?: boolean } = {}) {
     super(name);
+    if (!observed) this.unuse({ stack: 'dbcore', name: 'Observability' });
     // Chunks carry only their primary key: secondary indexes would slow every import,
     // and browsing filters an in-memory copy in the dataset worker.
     this.version(1).stores({

@@ -171,15 +171,16 @@ export function templatesFor(style: PromptStyle | 'icp-seed', method: Method): P
   }
 }
 
-// Hashing is async and the same for every question of a run: compute each family once.
+// Hashing is async and the same for every question of a run: compute each family once, keyed
+// by its templates' ids (their texts do not change while the app runs).
 const familyHashes = new Map<string, Promise<string>>();
 
 function familyHash(templates: PromptTemplate[]): Promise<string> {
-  const text = templates.map((t) => t.text).join(HASH_SEPARATOR);
-  let hash = familyHashes.get(text);
+  const key = templates.map((t) => t.id).join(' ');
+  let hash = familyHashes.get(key);
   if (!hash) {
-    hash = templateHash(text);
-    familyHashes.set(text, hash);
+    hash = templateHash(templates.map((t) => t.text).join(HASH_SEPARATOR));
+    familyHashes.set(key, hash);
   }
   return hash;
 }

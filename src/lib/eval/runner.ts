@@ -11,6 +11,7 @@ import type { Engine, Timings } from '../engines/types';
 import { extractAnswer, extractExplanation } from './extract';
 import { buildIcpAnswerPrompt, buildIcpSeedPrompt, buildPrompt, selectShots } from './prompts';
 import { mapLetters, rotateQuestion } from './rotate';
+import { AnswerWriter } from './writer';
 import { selectQuestions } from './select';
 import type { BuiltPrompt, EvalQuestion, RunSpec } from './types';
 
@@ -36,8 +37,19 @@ export type DriveOutcome = 'done' | 'paused' | 'cancelled' | 'locked' | 'error';
 export const runLockName = (runId: string) => `cmexam-run:${runId}`;
 
 const ICP_SEED_TOKENS = 256;
-/** Progress reaches the page at most this often (the final state always does). */
-const PROGRESS_INTERVAL_MS = 250;
+/**
+ * The run record (its totals, which the page and other tabs show) and the progress callback
+ * follow the answers at most this often; every status change is written at once. Writing the
+ * record with every answer cost a second store in each answer's transaction, and a wake-up of
+ * every watching page, for no change a person can see.
+ */
+const RECORD_INTERVAL_MS = 500;
+/**
+ * Answers that come faster than this are written several to a transaction (see writer.ts): at
+ * most this much work is asked again after a tab is closed. 100 ms still left 2.5 ms a question
+ * of harness overhead with the tiny model; 250 ms brought it to 0.5–1.5 (npm run bench).
+ */
+const ANSWER_WINDOW_MS = 250;
 
 export function emptyTotals(): RunTotals {
   return {
@@ -77,16 +89,24 @@ export function progressOf(run: RunRecord): RunProgress {
 
 /**
  * The run loop: select → prompt → engine call(s) → extract → record, one question at a time,
- * each answer stored with the run's totals in one transaction the moment it is produced.
+ * each answer stored as it is produced (within ANSWER_WINDOW_MS).
  * Lives in the engine worker, next to the engine it calls.
  */
 export class Runner {
   private readonly stops = new Map<string, 'pause' | 'cancel'>();
   private readonly store: SplitStore;
 
+  /**
+   * `answerWrites`: a connection to the same database without change notifications (see
+   * AppDatabase), for the answers written as they are produced: each answer would otherwise
+   * post a message to every page and worker that has the database open, dozens a second with a
+   * small model, for a change nobody shows. The run record, which pages do watch, is written
+   * through `db` and follows within RECORD_INTERVAL_MS.
+   */
   constructor(
     private readonly db: AppDatabase,
     private readonly engine: () => Engine | null,
+    private readonly answerWrites: AppDatabase = db,
   ) {
     this.store = new SplitStore(db);
   }
@@ -166,29 +186,53 @@ export class Runner {
       (await this.db.answers.where('runId').equals(runId).primaryKeys()).map((k) => k[1]),
     );
     const description = engine.describe();
+    // The run record trails its answers by up to RECORD_INTERVAL_MS (see below): after a tab
+    // was closed or crashed in between, its totals are rebuilt from the stored answers.
+    const rebuilt =
+      run.totals.done === answered.size
+        ? null
+        : totalsOf(await this.db.answers.where('runId').equals(runId).toArray());
     run = await this.update(runId, (r) => {
       r.status = 'running';
       r.model = description.model;
       r.device = `${description.backend}: ${description.device}`;
       r.error = null;
+      if (rebuilt) {
+        r.totals = rebuilt;
+        r.activeMs = Math.max(r.activeMs, rebuilt.latencyMsSum);
+      }
     });
     onProgress(progressOf(run));
 
-    // Each answer's transaction is left in flight while the next question goes to the engine;
-    // it is awaited before the next write, before any status change and before returning, so
-    // answers still land in order and a pause or the end never overtakes one.
-    let pending: Promise<void> = Promise.resolve();
-    const progress = throttled(onProgress, PROGRESS_INTERVAL_MS);
+    // Answers are written as they are produced, in order, a few to a transaction when they come
+    // faster than ANSWER_WINDOW_MS apart (writer.ts); writes run while the next question is with
+    // the engine. The run record (totals, for the page and other tabs) follows the answers it
+    // counts at most every RECORD_INTERVAL_MS, and always with a status change: this worker
+    // holds the run's lock, so its in-memory record is the truth.
+    const writer = new AnswerWriter<AnswerRecord>(
+      (answers) =>
+        answers.length === 1
+          ? this.answerWrites.answers.put(answers[0])
+          : this.answerWrites.answers.bulkPut(answers),
+      ANSWER_WINDOW_MS,
+    );
+    let recordedAt = performance.now();
     const stopWith = async (status: RunRecord['status'], error: string | null = null) => {
-      await pending;
-      const r = await this.setStatus(runId, status, error);
-      progress.now(progressOf(r));
+      await writer.flush();
+      const r = run!;
+      r.status = status;
+      r.error = error;
+      r.updatedAt = new Date().toISOString();
+      await this.db.runs.put(r);
+      onProgress(progressOf(r));
       return r;
     };
 
     const questionIds = (await this.db.runQuestions.get(runId))?.questionIds ?? [];
     for (const qid of questionIds) {
       if (answered.has(qid)) continue;
+      // A failed write stops the run here rather than after more unsaved answers.
+      if (writer.error) throw writer.error.error;
       const stop = this.stops.get(runId);
       if (stop) {
         this.stops.delete(runId);
@@ -205,19 +249,17 @@ export class Runner {
       const record = await this.answerWithRetry(engine, runId, spec, q, shots);
       const elapsed = performance.now() - started;
       record.latencyMs = elapsed;
-      // A failed write stops the run here rather than after more unsaved answers.
-      await pending;
-      // This worker holds the run's lock, so its in-memory record is the truth: no read back.
-      // It is changed only after the previous write has finished, so no copy is needed.
+      writer.add(record);
       addToTotals(run.totals, record);
       run.activeMs += elapsed;
+      const now = performance.now();
+      if (now - recordedAt < RECORD_INTERVAL_MS) continue;
+      recordedAt = now;
       run.updatedAt = new Date().toISOString();
-      const snapshot = run;
-      pending = this.db.transaction('rw', this.db.answers, this.db.runs, async () => {
-        await this.db.answers.put(record);
-        await this.db.runs.put(snapshot);
-      });
-      progress(progressOf(snapshot));
+      // A copy: the record goes after the answers it counts, and `run` changes meanwhile.
+      const snapshot = structuredClone(run);
+      writer.then(() => this.db.runs.put(snapshot));
+      onProgress(progressOf(snapshot));
     }
     await stopWith('done');
     return 'done';
@@ -527,6 +569,13 @@ function originalProbs(
   return out;
 }
 
+/** A run's totals over its stored answers. */
+export function totalsOf(answers: readonly AnswerRecord[]): RunTotals {
+  const t = emptyTotals();
+  for (const a of answers) addToTotals(t, a);
+  return t;
+}
+
 function addToTotals(t: RunTotals, a: AnswerRecord): void {
   t.done++;
   if (a.correct) t.correct++;
@@ -541,24 +590,4 @@ function addToTotals(t: RunTotals, a: AnswerRecord): void {
     t.decodeTpsSum += last.decodeTokensPerSecond ?? 0;
     t.rateSamples++;
   }
-}
-
-/** Calls `fn` at most once per interval (leading edge); `now` always calls it. */
-function throttled<T>(
-  fn: (value: T) => void,
-  intervalMs: number,
-): ((value: T) => void) & { now(value: T): void } {
-  let last = -Infinity;
-  const call = (value: T) => {
-    const t = performance.now();
-    if (t - last < intervalMs) return;
-    last = t;
-    fn(value);
-  };
-  return Object.assign(call, {
-    now(value: T) {
-      last = performance.now();
-      fn(value);
-    },
-  });
 }

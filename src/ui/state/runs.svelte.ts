@@ -5,6 +5,9 @@ import { progressOf, runLockName, type RunProgress } from '../../lib/eval/runner
 import type { RunSpec } from '../../lib/eval/types';
 import { canonicalSpec, runIdFor } from '../../lib/eval/spec';
 
+/** How many of the selected run's answers the Run step lists. */
+const RECENT_ANSWERS = 20;
+
 export type RunUiStatus = 'idle' | 'loading' | 'running' | 'paused' | 'done' | 'error';
 
 /** The Run step: runs in the database, which of them this tab drives, and their progress. */
@@ -21,11 +24,13 @@ export class RunsState {
   recent = $state.raw<AnswerRecord[]>([]);
 
   private readonly db = new AppDatabase();
-  private stopRecent: (() => void) | null = null;
+  /** Which state of the selected run `recent` was read for. */
+  private recentOf = '';
   private lastStatuses = '';
 
   constructor(private readonly engine: () => EngineClient) {
-    // Throttled (about 4 reads a second): during a run every answer writes the run record.
+    // Throttled (about 4 reads a second); a driven run's record changes at most twice a
+    // second too, and the latest answers are re-read only when the selected run's have changed.
     watchTables(this.db, ['runs'], async () => {
       const runs = await this.db.runs.orderBy('createdAt').reverse().toArray();
       // Which tab holds a run only matters when a status changes, not on every answer.
@@ -33,6 +38,7 @@ export class RunsState {
       this.runs = runs;
       if (statuses !== this.lastStatuses) void this.refreshLocks();
       this.lastStatuses = statuses;
+      await this.loadRecent();
     });
   }
 
@@ -73,17 +79,25 @@ export class RunsState {
 
   select(runId: string): void {
     this.selectedId = runId;
-    this.stopRecent?.();
     this.recent = [];
-    this.stopRecent = watchTables(this.db, ['answers'], async () => {
-      const recent = await this.db.answers
-        .where('runId')
-        .equals(runId)
-        .reverse()
-        .limit(20)
-        .toArray();
-      if (this.selectedId === runId) this.recent = recent;
-    });
+    this.recentOf = '';
+    void this.loadRecent();
+  }
+
+  /** The selected run's latest answers, read again when its answer count or status changes. */
+  private async loadRecent(): Promise<void> {
+    const run = this.selected;
+    const key = run ? `${run.id} ${run.totals.done} ${run.status}` : '';
+    if (key === this.recentOf) return;
+    this.recentOf = key;
+    if (!run) return;
+    const recent = await this.db.answers
+      .where('runId')
+      .equals(run.id)
+      .reverse()
+      .limit(RECENT_ANSWERS)
+      .toArray();
+    if (this.recentOf === key) this.recent = recent;
   }
 
   /** Create the run for a spec (or find it: the same spec is the same run) and select it. */
