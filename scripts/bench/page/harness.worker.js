@@ -61,7 +61,7 @@ async function run({ csvUrl, modelUrl, splitId, n, threads, seed }) {
     promptMs.push(performance.now() - t);
   }
 
-  const model = await (await fetch(modelUrl)).blob();
+  // Loaded from its URL, as the app loads the demo model (wllama's own download and cache).
   const engine = new WllamaEngine();
   const description = await engine.load(
     {
@@ -71,7 +71,7 @@ async function run({ csvUrl, modelUrl, splitId, n, threads, seed }) {
       device: 'cpu',
       threads,
       contextSize: 2048,
-      files: [model],
+      url: modelUrl,
     },
     () => {},
     new AbortController().signal,
