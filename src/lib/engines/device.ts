@@ -113,3 +113,15 @@ export function assessDevice(d: DeviceInfo): DeviceVerdict[] {
   }
   return out;
 }
+
+/**
+ * CPU threads for llama.cpp when the user has not chosen: one per physical core, as llama.cpp
+ * advises (`hardwareConcurrency` counts logical cores, two per physical core on most machines),
+ * at most 4. This also leaves cores to the page, IndexedDB and the browser: with the engine on
+ * every core, each of them stalls llama.cpp's threads. On 2 cores, 1 engine thread answered the
+ * demo model about as fast as 2, and the run harness's overhead fell from about 2 ms a question
+ * to none (npm run bench).
+ */
+export function defaultThreads(logicalCores: number): number {
+  return Math.max(1, Math.min(4, Math.floor((logicalCores || 1) / 2)));
+}

@@ -1,5 +1,6 @@
 import { Wllama, type ChatCompletionResponse, type RawCompletionResponse } from '@wllama/wllama';
 import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import { defaultThreads } from './device';
 import { letterGrammar, normaliseLetterProbs } from './letters';
 import type {
   Engine,
@@ -232,7 +233,7 @@ export class WllamaEngine implements Engine {
   private threadsFor(model: WllamaSpec): number {
     const cores = navigator.hardwareConcurrency || 1;
     if (!globalThis.crossOriginIsolated) return 1;
-    return Math.max(1, Math.min(model.threads ?? Math.max(1, Math.floor(cores / 2)), cores));
+    return Math.max(1, Math.min(model.threads ?? defaultThreads(cores), cores));
   }
 }
 

@@ -4,6 +4,7 @@ import { AppDatabase, type UserModelRecord } from '../../lib/db/database';
 import { EngineClient } from '../../lib/engines/client';
 import type { CachedModel } from '../../lib/engines/host';
 import { demoModelSpec } from '../../lib/engines/demo-model';
+import { defaultThreads } from '../../lib/engines/device';
 import {
   assessDevice,
   probeDevice,
@@ -42,7 +43,7 @@ export class ModelsState {
   /** web-llm's prebuilt models, fetched from the engine worker. */
   webLlmModels = $state.raw<ModelRecord[]>([]);
   /** CPU threads for GGUF models (more than one needs cross-origin isolation). */
-  threads = $state(Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)));
+  threads = $state(defaultThreads(navigator.hardwareConcurrency));
 
   readonly engine = new EngineClient();
   private readonly db = new AppDatabase();
