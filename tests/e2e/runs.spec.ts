@@ -128,7 +128,8 @@ test('a run survives its engine worker crashing: the worker is recreated and the
 test('a run record behind its answers (the tab closed between the two writes) is rebuilt from the answers on resume', async ({
   page,
 }) => {
-  await page.goto(link('n=12&method=choice&prompt=zero-shot&seed=13'));
+  // 40 questions: the page shows progress up to a second late, and the pause must land mid-run.
+  await page.goto(link('n=40&method=choice&prompt=zero-shot&seed=13'));
   await expect
     .poll(async () => Number(await runStatus(page).getAttribute('data-done')), { timeout: 120_000 })
     .toBeGreaterThanOrEqual(3);
@@ -162,10 +163,10 @@ test('a run record behind its answers (the tab closed between the two writes) is
   }, runId);
 
   await page.reload();
-  await expectRunDone(page, 12);
+  await expectRunDone(page, 40);
   const answers = await answersOf(page, runId);
-  expect(answers).toHaveLength(12);
-  expect(new Set(answers.map((a) => a.questionId)).size).toBe(12);
+  expect(answers).toHaveLength(40);
+  expect(new Set(answers.map((a) => a.questionId)).size).toBe(40);
   // Every answer stored before the pause was kept as it was, not asked again.
   const kept = new Map(answers.map((a) => [a.questionId, a.createdAt]));
   for (const a of before) expect(kept.get(a.questionId)).toBe(a.createdAt);
@@ -183,7 +184,8 @@ test('a run started from the Run step can be paused and resumed', async ({ page 
     timeout: 60_000,
   });
   await page.getByTestId('step-run').click();
-  await page.getByTestId('run-n').fill('12');
+  // 40 questions: the page shows progress up to a second late, and the pause must land mid-run.
+  await page.getByTestId('run-n').fill('40');
   await page.getByTestId('run-seed').fill('5');
   await page.getByTestId('run-start').click();
   await expect
@@ -192,10 +194,10 @@ test('a run started from the Run step can be paused and resumed', async ({ page 
   await page.getByTestId('run-pause').click();
   await expect(runStatus(page)).toHaveAttribute('data-status', 'paused');
   const pausedAt = Number(await runStatus(page).getAttribute('data-done'));
-  expect(pausedAt).toBeLessThan(12);
+  expect(pausedAt).toBeLessThan(40);
   await page.getByTestId('run-resume').click();
-  const runId = await expectRunDone(page, 12);
-  expect(await answersOf(page, runId)).toHaveLength(12);
+  const runId = await expectRunDone(page, 40);
+  expect(await answersOf(page, runId)).toHaveLength(40);
   await expect(page.getByTestId('run-progress')).toContainText('accuracy');
   await expect(page.getByTestId('recent-answers')).toBeVisible();
 });
