@@ -64,11 +64,11 @@ describe('AnswerWriter (group commit of a run’s answers)', () => {
     expect(writes).toHaveLength(2);
   });
 
-  it('then() writes the waiting answers first, then the task that counts them', async () => {
+  it('after() writes the waiting answers first, then the task that counts them', async () => {
     const { writer, order } = setup();
     writer.add('a');
     writer.add('b');
-    writer.then(async () => {
+    writer.after(async () => {
       order.push('record');
     });
     await vi.advanceTimersByTimeAsync(0);

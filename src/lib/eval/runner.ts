@@ -258,7 +258,7 @@ export class Runner {
       run.updatedAt = new Date().toISOString();
       // A copy: the record goes after the answers it counts, and `run` changes meanwhile.
       const snapshot = structuredClone(run);
-      writer.then(() => this.db.runs.put(snapshot));
+      writer.after(() => this.db.runs.put(snapshot));
       onProgress(progressOf(snapshot));
     }
     await stopWith('done');

@@ -10,8 +10,8 @@
  * answer written the moment it exists. A tab closed inside the window loses at most those
  * answers' work: they were never stored, so the run asks them again.
  *
- * Writes run one after another; after a failed write nothing more is written, and `error`,
- * `then` and `flush` report it.
+ * Writes run one after another; after a failed write nothing more is written, and `error` and
+ * `flush` report it.
  */
 export class AnswerWriter<T> {
   private queue: T[] = [];
@@ -44,8 +44,11 @@ export class AnswerWriter<T> {
     }
   }
 
-  /** Write what is queued now, then run `task` (e.g. the run record, which counts them). */
-  then(task: () => Promise<unknown>): void {
+  /**
+   * Write what is queued now, then run `task` (e.g. the run record, which counts them). Not
+   * named `then`: that would make the writer a thenable, which `await` would call.
+   */
+  after(task: () => Promise<unknown>): void {
     this.writeQueued();
     this.append(task);
   }
