@@ -147,6 +147,10 @@ test('works offline after the first visit: reload, browse, and a clear message f
   await context.setOffline(true);
   await page.goto('/');
   await expectStatus(page, 'ready', VAL.rows);
+  // Chromium 150 under Playwright reports navigator.onLine true again after a navigation that
+  // the service worker answered offline; switching the emulation again restores it.
+  await context.setOffline(false);
+  await context.setOffline(true);
   const browser = page.getByTestId('question-browser');
   await browser.getByTestId('filter-answers').selectOption('multi');
   await expect(browser.getByTestId('match-count')).toHaveAttribute('data-count', String(VAL.multi));
