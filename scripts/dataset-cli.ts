@@ -1,5 +1,6 @@
 // `npm run dataset -- inspect <file-or-url>`: the app's own parser, run in Node.
 import { createReadStream } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseDataset } from '../src/lib/dataset/parse';
 import { DatasetError } from '../src/lib/dataset/errors';
 
@@ -22,7 +23,13 @@ async function open(source: string): Promise<AsyncIterable<Uint8Array>> {
   return stream as AsyncIterable<Uint8Array>;
 }
 
-async function inspect(source: string): Promise<void> {
+/** Where the CLI writes: the process's streams, or a test's buffers. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+async function inspect(source: string, io: CliIo): Promise<void> {
   const summary = await parseDataset(
     await open(source),
     { name: source, maxProblems: Infinity },
@@ -46,17 +53,18 @@ async function inspect(source: string): Promise<void> {
     annotation_counts: stats.annotation_counts,
     problems: summary.problems,
   };
-  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  io.stdout(JSON.stringify(report, null, 2) + '\n');
 }
 
-async function main(argv: string[]): Promise<number> {
+/** The CLI as a function: its exit code (0 ok, 1 not a dataset, 2 usage). */
+export async function runDatasetCli(argv: string[], io: CliIo): Promise<number> {
   const [command, source, ...rest] = argv;
   if (command !== 'inspect' || !source || rest.length > 0) {
-    process.stderr.write(USAGE + '\n');
+    io.stderr(USAGE + '\n');
     return 2;
   }
   try {
-    await inspect(source);
+    await inspect(source, io);
     return 0;
   } catch (err) {
     const reason =
@@ -67,9 +75,14 @@ async function main(argv: string[]): Promise<number> {
           : err instanceof Error
             ? err.message
             : String(err);
-    process.stderr.write(`cannot read ${source} as a dataset: ${reason}\n`);
+    io.stderr(`cannot read ${source} as a dataset: ${reason}\n`);
     return 1;
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runDatasetCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  });
+}

@@ -38,3 +38,18 @@ const counts = new Intl.NumberFormat('en-US');
 export function formatCount(n: number): string {
   return counts.format(n);
 }
+
+/** The mark for a number that does not exist (no answers yet, no explanations to score). */
+export const NO_NUMBER = '–';
+
+/** A fraction as a percentage: 0.7163 → `71.6` (no sign); null, NaN and ±∞ → `–`. */
+export function formatPercent(v: number | null | undefined, digits = 1): string {
+  return v === null || v === undefined || !Number.isFinite(v)
+    ? NO_NUMBER
+    : (v * 100).toFixed(digits);
+}
+
+/** A number with fixed decimals (BLEU ×100, tokens/s, p-values); null, NaN and ±∞ → `–`. */
+export function formatNumber(v: number | null | undefined, digits = 2): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? NO_NUMBER : v.toFixed(digits);
+}

@@ -165,6 +165,11 @@ test('a run produces a report; its JSON re-imports elsewhere to the same numbers
   await page2.getByTestId('import-results-input').setInputFiles(mangledPath);
   await expect(page2.getByTestId('results-error')).toContainText('records[3].correct');
   await expect(page2.getByTestId('results-run').locator('option')).toHaveCount(1);
+  // Without its split here, the imported run is read-only: shown with the reason, no Resume.
+  await page2.getByTestId('step-run').click();
+  await expect(page2.getByTestId('run-row')).toHaveAttribute('data-pin', 'absent');
+  await expect(page2.getByTestId('run-pin')).toContainText('read-only');
+  await expect(page2.getByTestId('run-resume')).toHaveCount(0);
   await other.close();
 });
 

@@ -62,5 +62,7 @@ test('custom model addresses are checked before anything is downloaded', async (
   await page.getByTestId('mlc-url').fill('models/relative');
   await page.getByTestId('mlc-lib').fill(`${DATA}/mlc/libs/model.wasm`);
   await page.getByTestId('mlc-add').click();
-  await expect(page.getByRole('alert')).toContainText('Model URL must be an absolute http(s) URL');
+  await expect(page.getByRole('alert')).toContainText(
+    'The model address must be a full address starting with https://',
+  );
 });

@@ -1,5 +1,5 @@
 // Local stand-in for the dataset hosts: serves ../shared/cmexam/val.csv at the official raw-file
-// URL shape, plus synthetic bad inputs, on 127.0.0.1 only. Usage: node data-server.mjs [port]
+// URL shape, a synthetic train.csv, plus synthetic bad inputs, on 127.0.0.1 only. Usage: node data-server.mjs [port]
 import { createServer } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
@@ -29,6 +29,20 @@ const annotated = (() => {
     csv += `"合成题${i}：下列哪项正确","A 甲${i}\nB 乙${i}\nC 丙${i}\nD 丁${i}\nE 戊${i}",${answer},"合成解释${i}，选${answer}。",${groups[i % 3]},${(i % 3) + 1}\n`;
   }
   return csv;
+})();
+
+// A synthetic stand-in for CMExam's train split, as large as all of CMExam (68,119 rows), for
+// few-shot examples and for killing an import at random moments. No CMExam content.
+const TRAIN_ROWS = 68_119;
+const train = (() => {
+  const lines = ['Question,Options,Answer,Explanation'];
+  for (let i = 0; i < TRAIN_ROWS; i++) {
+    const answer = 'ABCDE'[(i * 3) % 5];
+    lines.push(
+      `"训练合成题${i}：关于虚构指标${i % 97}，下列哪项正确","A 甲项${i}\nB 乙项${i}\nC 丙项${i}\nD 丁项${i}\nE 戊项${i}",${answer},"训练合成解释${i}：选${answer}，因为这是为测试而编写的题目。"`,
+    );
+  }
+  return Buffer.from(lines.join('\n') + '\n');
 })();
 
 const fixtures = {
@@ -123,6 +137,15 @@ const server = createServer(async (req, res) => {
     return void res
       .writeHead(200, path.startsWith('/nocors') ? headers : { ...headers, ...cors })
       .end(val);
+  }
+  if (path === OFFICIAL + 'train.csv') {
+    return void res
+      .writeHead(200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Length': train.length,
+        ...cors,
+      })
+      .end(train);
   }
   if (path === '/flaky' + OFFICIAL + 'val.csv') {
     // Fails the first time, then serves the file: for the Retry button.

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runDatasetCli } from '../../scripts/dataset-cli';
 import { syntheticCsv, TEST_HEADER, SYNTHETIC_ROWS } from './fixtures';
 
 const run = promisify(execFile);
@@ -11,19 +12,13 @@ const dir = mkdtempSync(join(tmpdir(), 'cmexam-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function inspect(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [
-      '--import',
-      'tsx',
-      'scripts/dataset-cli.ts',
-      'inspect',
-      file,
-    ]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+  let stdout = '';
+  let stderr = '';
+  const code = await runDatasetCli(['inspect', file], {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+  });
+  return { code, stdout, stderr };
 }
 
 describe('npm run dataset -- inspect', () => {
@@ -66,5 +61,21 @@ describe('npm run dataset -- inspect', () => {
     const missing = await inspect(join(dir, 'nope.csv'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No such file');
+  }, 30_000);
+});
+
+describe('npm run dataset as a process', () => {
+  it('prints the report on stdout and exits 0; a usage error exits 2', async () => {
+    const file = join(dir, 'process.csv');
+    writeFileSync(file, syntheticCsv());
+    const { stdout } = await run('node', [
+      '--import',
+      'tsx',
+      'scripts/dataset-cli.ts',
+      'inspect',
+      file,
+    ]);
+    expect(JSON.parse(stdout)).toMatchObject({ rows: 5, format: 'csv' });
+    expect(await inspect('')).toMatchObject({ code: 2 });
   }, 30_000);
 });

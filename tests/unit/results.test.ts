@@ -10,16 +10,15 @@ import {
   answersOf,
   buildResults,
   parseResults,
-  recordsToCsv,
   RESULTS_FORMAT,
   RESULTS_VERSION,
   ResultsFileError,
-  resultsToMarkdown,
   scoringRecordOf,
   unshardedSpec,
   type QuestionFacts,
   type ResultsFile,
 } from '../../src/lib/report/results';
+import { recordsToCsv, resultsToMarkdown } from '../../src/lib/report/tables';
 import { scoreRecords } from '../../src/lib/scoring';
 
 const NASTY =
@@ -292,7 +291,7 @@ describe('parseResults refuses', () => {
     expect(err.message).toMatch(/^This results file is damaged:/);
     expect(err.problems).toEqual([
       'run.id: expected a string, found undefined',
-      'run.spec.subset.shard: expected an object, found undefined',
+      'run.spec: "subset" must be an object, not missing.',
       'records[0].raw_output: expected a string, found undefined',
       'records[1].prediction: expected option letters (A–Z) or "", found "b?"',
       'records[2].row: expected a whole number ≥ 0, found -1',

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, METRICS, PROTOCOLS, scoreRecords } from '../../src/lib/scoring';
+import {
+  compareRuns,
+  METRIC_NAMES,
+  PROTOCOLS,
+  resolveMetrics,
+  scoreRecords,
+} from '../../src/lib/scoring';
 import type { ScoringRecord } from '../../src/lib/scoring/types';
 
 /** A stand-in word segmenter: two characters per word. */
@@ -253,10 +259,18 @@ describe('compareRuns', () => {
 });
 
 describe('registries', () => {
-  it('register the protocols and the metric building blocks by name', () => {
+  it('register the protocols, and resolve the metrics each reports to their families', () => {
     expect(Object.keys(PROTOCOLS)).toEqual(['cmexam-char', 'cmexam-jieba']);
     expect(PROTOCOLS['cmexam-jieba'].rougeHypothesis).toBe('reference');
-    expect(METRICS.mcnemar_exact.fn(1, 5)).toBeCloseTo(0.21875, 15);
-    expect(METRICS.accuracy.higherIsBetter).toBe(true);
+    // accuracy and bleu1 come from two families, each run once; unknown names are refused.
+    expect(resolveMetrics(['accuracy', 'bleu1', 'weighted_f1']).map((f) => f.name)).toEqual([
+      'answers',
+      'explanations',
+    ]);
+    expect(() => resolveMetrics(['accuracy', 'distinct9'])).toThrow(/"distinct9"/);
+    // What a protocol reports is exactly what its score holds, besides the protocol id.
+    const score = scoreRecords([], { protocol: 'cmexam-char' });
+    expect(Object.keys(score.metrics).sort()).toEqual(['protocol', ...METRIC_NAMES].sort());
+    expect([...PROTOCOLS['cmexam-char'].reports].sort()).toEqual([...METRIC_NAMES].sort());
   });
 });

@@ -6,7 +6,7 @@ import {
   isPythonWhitespace,
   spacedChars,
 } from '../../src/lib/scoring';
-import { TokenIds } from '../../src/lib/scoring/ids';
+import { TokenIds } from '../../src/lib/scoring/token-ids';
 import { encodeCharsBleu, encodeCharsRouge } from '../../src/lib/scoring/tokens';
 
 // What CPython gives (derived by hand from str semantics):

@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetLinkRequest } from '../../src/lib/dataset/url-params';
+import { LINK_PARAMS, parseRunLink, runLinkFor } from '../../src/lib/eval/link';
 import {
   DEFAULT_GENERATION,
-  LINK_PARAMS,
   canonicalJson,
   canonicalSpec,
   defaultShotsSplit,
   defaultSpec,
   engineForModel,
-  parseRunLink,
   runIdFor,
-  runLinkFor,
+  validateSpec,
 } from '../../src/lib/eval/spec';
 import type { RunSpec } from '../../src/lib/eval/types';
 
@@ -597,5 +596,88 @@ describe('circular evaluation', () => {
     expect(await runIdFor(spec({ circular: undefined }))).toBe(id);
     expect(canonicalSpec(spec({ circular: false }))).not.toHaveProperty('circular');
     expect(await runIdFor(spec({ circular: true }))).not.toBe(id);
+  });
+});
+
+describe('validateSpec: one set of rules for the form, links and results files', () => {
+  it('a default spec is valid; every field of a broken one is named', () => {
+    expect(validateSpec(spec())).toEqual([]);
+    expect(validateSpec(null)).toEqual(['The run spec must be an object.']);
+    // A results file whose spec lost its fields: each is listed, none throws.
+    const problems = validateSpec({ splitId: 'cmexam/test', model: QWEN });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        '"subset" must be an object, not missing.',
+        '"engine" must be one of webllm, wllama, not missing.',
+        '"method" must be one of choice, generate, not missing.',
+        '"prompt" must be one of zero-shot, few-shot, cot, icp, not missing.',
+        '"generation" must be an object, not missing.',
+        '"seed" must be a whole number from 0 to 4294967295, not missing.',
+      ]),
+    );
+  });
+
+  it('the rules between fields', () => {
+    expect(validateSpec(spec({ method: 'choice', prompt: 'cot' }))[0]).toMatch(/Chain-of-thought/);
+    expect(
+      validateSpec(spec({ prompt: 'few-shot', k: 0, shotsSplitId: 'cmexam/train' }))[0],
+    ).toMatch(/Few-shot needs "k"/);
+    expect(validateSpec(spec({ prompt: 'few-shot', k: 2, shotsSplitId: null }))[0]).toMatch(
+      /Few-shot needs "shotsSplitId"/,
+    );
+    expect(
+      validateSpec(spec({ prompt: 'few-shot', k: 2, shotsSplitId: 'cmexam/test' }))[0],
+    ).toMatch(/must differ from the evaluated split/);
+    expect(validateSpec(spec({ engine: 'wllama' }))).toEqual([
+      `"engine" is wllama, but the model "${QWEN}" runs on webllm.`,
+    ]);
+    expect(validateSpec(spec({}, { mode: 'first', n: null }))[0]).toMatch(/Subset first needs "n"/);
+    expect(validateSpec(spec({}, { shard: { index: 3, count: 2 } }))[0]).toMatch(/subset.shard/);
+  });
+});
+
+describe('custom MLC models in links', () => {
+  const MODEL_URL = 'https://example.org/mlc/My-Model-q4f32_1-MLC/';
+  const LIB_URL = 'https://example.org/libs/My-Model-q4f32_1-webgpu.wasm';
+
+  it('regression: the link carries the model and library addresses, and reads back as the same run', async () => {
+    const s = spec({ model: 'My-Model-q4f32_1-MLC', modelUrl: MODEL_URL, modelLibUrl: LIB_URL });
+    const query = runLinkFor(s, CMEXAM_TEST, false);
+    expect(query).toContain(`model_url=${MODEL_URL}`);
+    expect(query).toContain(`model_lib=${LIB_URL}`);
+    const back = parseRunLink(query);
+    expect(back.problems).toEqual([]);
+    expect(back.spec).toEqual(canonicalSpec(s));
+    // The addresses are part of the run: another address is another run.
+    const elsewhere = spec({
+      model: 'My-Model-q4f32_1-MLC',
+      modelUrl: 'https://example.net/mlc/My-Model-q4f32_1-MLC/',
+      modelLibUrl: LIB_URL,
+    });
+    expect(await runIdFor(elsewhere)).not.toBe(await runIdFor(s));
+    // A spec without them keeps the id it had before they existed (no new keys).
+    expect(canonicalJson(canonicalSpec(spec()))).not.toContain('modelUrl');
+  });
+
+  it('both addresses or neither, only for a web-llm id, and checked', () => {
+    const one = parseRunLink(link(`model_url=${encodeURIComponent(MODEL_URL)}`));
+    expect(one.problems).toEqual([
+      'A custom MLC model needs both its model address (model_url) and its model library (model_lib).',
+    ]);
+    const gguf = parseRunLink(
+      link(
+        `model_url=${MODEL_URL}&model_lib=${LIB_URL}`,
+        `dataset=cmexam&split=test&model=${GGUF}`,
+      ),
+    );
+    expect(gguf.problems[0]).toContain('only for a custom MLC (web-llm) model');
+    const relative = parseRunLink(link(`model_url=models/x&model_lib=${LIB_URL}`));
+    expect(relative.problems[0]).toContain('must be a full address');
+  });
+
+  it('a local file cannot be put in a link', () => {
+    const r = parseRunLink(link('', 'dataset=cmexam&split=test&model=file:mine.gguf'));
+    expect(r.spec).toBeNull();
+    expect(r.problems[0]).toContain('a file on one computer');
   });
 });

@@ -10,7 +10,8 @@ export type DatasetErrorCode =
   | 'no-valid-rows'
   | 'quota'
   | 'cancelled'
-  | 'storage';
+  | 'storage'
+  | 'crashed';
 
 export class DatasetError extends Error {
   override name = 'DatasetError';

@@ -4,6 +4,7 @@ import { DatasetError } from './errors';
 import { isProblem, mapColumns, toDatasetRow, EXPLANATION_COLUMN, type ColumnMap } from './schema';
 import { addToStats, emptyStats } from './stats';
 import type { DatasetFormat, DatasetRow, DatasetStats, RowProblem } from './types';
+import { sha256Hex } from '../hash';
 
 export interface ParseOptions {
   /** Forces a format; otherwise it is read from the content, then the name. */
@@ -284,16 +285,4 @@ function notDataset(message: string): DatasetError {
 
 function cancelled(): DatasetError {
   return new DatasetError('cancelled', 'Import cancelled. Nothing was kept.');
-}
-
-export async function sha256Hex(parts: Uint8Array[]): Promise<string> {
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.byteLength;
-  }
-  const digest = await crypto.subtle.digest('SHA-256', all);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -65,19 +65,49 @@ export interface UserModelRecord {
 
 export type RunStatus = 'pending' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
 
-/** Running totals kept on the run record, updated in the same transaction as each answer. */
+/**
+ * Totals over a run's stored answers, kept on the run record for the pages that show progress.
+ * The run loop writes the record after the answers it counts (at most twice a second), so it
+ * may trail them; `drive` rebuilds it from the answers when it does (eval/totals.ts).
+ */
 export interface RunTotals {
+  /** Questions with an answer (parsed or unparsed); an engine error is not an answer. */
   done: number;
   correct: number;
   parsed: number;
+  /** Questions whose last try failed in the engine: asked again when the run resumes. */
   errors: number;
   promptTokens: number;
   completionTokens: number;
-  /** Sums for averages: engine-reported prefill / decode rates, and wall time per question. */
+  /** Sums for averages: engine-reported prefill rates over the calls that report one. */
   prefillTpsSum: number;
-  decodeTpsSum: number;
+  /** Calls in `prefillTpsSum`. */
   rateSamples: number;
+  /** Decode rates of the calls that decoded (more than one token): a one-token call has none. */
+  decodeTpsSum: number;
+  /** Calls in `decodeTpsSum`; absent on records written before it existed. */
+  decodeSamples?: number;
+  /** Wall time per answer, summed. */
   latencyMsSum: number;
+}
+
+/** Why a run stopped with status `error`, for the page to offer the way out. */
+export interface RunErrorDetail {
+  code:
+    | 'missing-split'
+    | 'model-mismatch'
+    | 'no-model'
+    | 'stale'
+    | 'read-only'
+    | 'engine-errors'
+    | 'write-failed'
+    | 'crashed'
+    | 'questions'
+    | 'unknown';
+  /** missing-split: the split to import. */
+  splitId?: string;
+  /** model-mismatch / no-model: the run's own model reference. */
+  model?: string;
 }
 
 export interface RunRecord {
@@ -86,7 +116,10 @@ export interface RunRecord {
   status: RunStatus;
   /** How many questions the run covers; their ids are in `runQuestions`. */
   total: number;
-  /** Multi-answer questions left out by the `choice` method (`multi=skip`). */
+  /**
+   * Multi-answer questions the run's own selection would have taken, left out by the `choice`
+   * method (`multi=skip`) and replaced by single-answer ones (see eval/runner.ts `create`).
+   */
   skipped: number;
   totals: RunTotals;
   model: string | null;
@@ -96,8 +129,18 @@ export interface RunRecord {
   /** Wall time spent running (excludes pauses), for questions per minute and ETA. */
   activeMs: number;
   error: string | null;
+  /** With status `error`: what kind of failure, so the page can offer the way out. */
+  errorDetail?: RunErrorDetail | null;
   /** Set for a run that came from a results file (or a merge of shards), not from this tab's engine. */
   origin?: RunOrigin;
+  /**
+   * SHA-256 of the split's file when the run was created: the run is pinned to that content
+   * (eval/pin.ts). Null when unknown (a results file without its dataset); absent on runs
+   * created before pinning, which are pinned to the stored split the next time they run.
+   */
+  splitSha256?: string | null;
+  /** The same for the few-shot examples' split (null when the prompt uses none). */
+  shotsSha256?: string | null;
 }
 
 export interface RunOrigin {
@@ -115,6 +158,12 @@ export interface RunOrigin {
 export interface RunQuestionsRecord {
   runId: string;
   questionIds: string[];
+  /**
+   * A fingerprint of each question's content when the run was created (eval/pin.ts), in the
+   * order of `questionIds`: after a re-import, only answers whose question is unchanged are
+   * scored. Absent on runs created before it existed.
+   */
+  fingerprints?: string[];
 }
 
 /** One engine call of an answer (ICP makes two: the knowledge seeds, then the answer). */
@@ -166,6 +215,13 @@ export interface AnswerRecord {
   latencyMs: number;
   attempts: number;
   error: string | null;
+  /**
+   * Earlier engine errors of this question (oldest first): an errored question is asked again
+   * when the run resumes, and what failed before is kept here.
+   */
+  errorHistory?: { at: string; error: string }[];
+  /** The model reference that produced this answer (eval/runner.ts checks it is the run's). */
+  model?: string;
   createdAt: string;
   /**
    * The question's reference explanation and annotations, for answers imported from a results

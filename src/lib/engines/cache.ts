@@ -1,4 +1,4 @@
-import type { CachedModel } from './host';
+import type { CachedModel } from './protocol';
 
 /**
  * Models cached by either engine, with sizes. wllama keeps GGUF files in its own cache

@@ -12,24 +12,18 @@ import type {
 } from './types';
 import { describeEngineError, type EngineErrorInfo } from './errors';
 import { deleteCachedModel, listCachedModels } from './cache';
-
-export type HostResult<T> = { ok: true; value: T } | { ok: false; error: EngineErrorInfo };
-
-export interface CachedModel {
-  backend: Backend;
-  /** What to pass to `deleteCached`. */
-  key: string;
-  label: string;
-  bytes: number | null;
-}
+import { refOfModelSpec, type ModelRef } from './model-ref';
+import type { CachedModel, EngineApi, HostResult } from './protocol';
 
 /**
  * Lives in the engine worker: owns the one engine instance, allows one model load at a time,
  * and turns every failure into words a user can act on (errors cross the worker as data).
  */
-export class EngineHost {
+export class EngineHost implements EngineApi {
   private engine: Engine | null = null;
   private loadAbort: AbortController | null = null;
+  /** What the loaded model is, as run specs name it; null while nothing is loaded. */
+  private ref: ModelRef | null = null;
 
   private async engineFor(backend: Backend): Promise<Engine> {
     if (this.engine && this.engine.describe().backend === backend) return this.engine;
@@ -51,9 +45,12 @@ export class EngineHost {
     }
     const abort = new AbortController();
     this.loadAbort = abort;
+    this.ref = null;
     try {
       const engine = await this.engineFor(spec.backend);
-      return { ok: true, value: await engine.load(spec, onProgress, abort.signal) };
+      const description = await engine.load(spec, onProgress, abort.signal);
+      this.ref = refOfModelSpec(spec);
+      return { ok: true, value: description };
     } catch (err) {
       await this.engine?.unload().catch(() => {});
       if (abort.signal.aborted) return fail('cancelled', 'Loading was cancelled.');
@@ -71,7 +68,12 @@ export class EngineHost {
   }
 
   async unload(): Promise<void> {
+    this.ref = null;
     await this.engine?.unload();
+  }
+
+  loadedRef(): ModelRef | null {
+    return this.engine?.describe().model ? this.ref : null;
   }
 
   /** The engine with a model loaded, for the run loop in the same worker. */
@@ -94,19 +96,6 @@ export class EngineHost {
 
   generate(req: GenerateRequest): Promise<HostResult<GenerateResult>> {
     return this.call((e) => e.generate(req));
-  }
-
-  /**
-   * Take a Web Lock for the rest of this worker's life. When the worker dies the lock is
-   * released, which is how the page learns of a crash that raised no error event.
-   */
-  holdAliveLock(name: string): Promise<void> {
-    return new Promise((acquired) => {
-      void navigator.locks.request(name, () => {
-        acquired();
-        return new Promise<never>(() => {});
-      });
-    });
   }
 
   /** web-llm's prebuilt model list, read here so the page never loads web-llm's bundle. */

@@ -27,3 +27,14 @@ export function normaliseLetterProbs(
   for (const l of letters) probs[l] /= total;
   return probs;
 }
+
+/** A GBNF grammar for any subset of the letters, in order: `A`, `AC`, `BDE`… (none at all is
+ * possible too, and reads as unparsed). */
+export function orderedSetGrammar(letters: string[]): string {
+  if (letters.length === 0) throw new Error('no letters to choose from');
+  for (const l of letters) {
+    if (!/^[A-Z]$/.test(l)) throw new Error(`"${l}" is not a single option letter A–Z`);
+  }
+  const optional = letters.map((l) => `"${l}"?`).join(' ');
+  return `root ::= ${optional}`;
+}

@@ -31,6 +31,7 @@
  * question of a run has the same hash, and changing any wording gives a new one.
  */
 import { mulberry32, shuffledIndices } from '../random';
+import { shortSha256 } from '../hash';
 import type { ChatMessage } from '../engines/types';
 import type { BuiltPrompt, EvalQuestion, Method, PromptStyle } from './types';
 
@@ -145,10 +146,8 @@ const NO_SEEDS = '（无）';
 const HASH_SEPARATOR = '\n\u241E\n';
 
 /** First 16 hex characters of the SHA-256 of the text (UTF-8). */
-export async function templateHash(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0'));
-  return hex.join('').slice(0, 16);
+export function templateHash(text: string): Promise<string> {
+  return shortSha256(text);
 }
 
 /** The templates one prompt family uses, in a fixed order, for its hash. */

@@ -1,42 +1,61 @@
+/**
+ * The run loop: create a run for a spec (its questions fixed and pinned to the split's
+ * content), then drive it: ask every question without an answer, store each answer as it is
+ * produced, and keep the run record's totals following them. Lives in the engine worker, next
+ * to the engine it calls. How one question is asked is the solver's (solver.ts).
+ *
+ * What a drive promises:
+ * - Every failure ends the drive with the run stored as `error` and a message saying what to do
+ *   (`RunErrorDetail` tells the page which way out to offer): a split that is not stored, a
+ *   model other than the run's own, a split whose content changed, a failed write, engine
+ *   errors. Nothing is retried in a loop; only a dead worker is retried, by the page
+ *   (eval/client.ts), a few times.
+ * - One run, one model: a run is driven only by an engine holding the spec's own model.
+ * - Errors are not answers: a question whose engine calls failed is stored as an error, counted
+ *   apart, and asked again on resume (earlier errors kept in `errorHistory`). After
+ *   MAX_CONSECUTIVE_ERRORS errored questions in a row the run stops with status `error`.
+ * - `done` means every question of the run has an answer.
+ */
 import type {
   AnswerRecord,
   AppDatabase,
-  EngineCallRecord,
-  RotationRecord,
+  RunErrorDetail,
+  RunQuestionsRecord,
   RunRecord,
-  RunTotals,
+  SplitRecord,
 } from '../db/database';
 import { SplitStore } from '../dataset/store';
-import type { Engine, Timings } from '../engines/types';
-import { extractAnswer, extractExplanation } from './extract';
-import { buildIcpAnswerPrompt, buildIcpSeedPrompt, buildPrompt, selectShots } from './prompts';
-import { mapLetters, rotateQuestion } from './rotate';
-import { AnswerWriter } from './writer';
+import { modelName, parseModelRef, sameModel, type ModelRef } from '../engines/model-ref';
+import type { RunApi } from '../engines/protocol';
+import type { Engine } from '../engines/types';
+import { pinStateOf, questionFingerprint } from './pin';
+import {
+  addToTotals,
+  emptyTotals,
+  progressOf,
+  removeFromTotals,
+  totalsOf,
+  type DriveOutcome,
+  type RunProgress,
+} from './progress';
+import { selectShots } from './prompts';
 import { selectQuestions } from './select';
-import type { BuiltPrompt, EvalQuestion, RunSpec } from './types';
-
-export interface RunProgress {
-  runId: string;
-  status: RunRecord['status'];
-  done: number;
-  total: number;
-  correct: number;
-  parsed: number;
-  errors: number;
-  skipped: number;
-  activeMs: number;
-  questionsPerMinute: number | null;
-  etaMs: number | null;
-  prefillTps: number | null;
-  decodeTps: number | null;
-}
-
-export type DriveOutcome = 'done' | 'paused' | 'cancelled' | 'locked' | 'error';
+import { solve } from './solver';
+import { validateSpec } from './spec';
+import type { EvalQuestion, RunSpec } from './types';
+import { AnswerWriter } from './writer';
 
 /** Web Lock held by the tab (engine worker) that drives a run; other tabs only watch it. */
 export const runLockName = (runId: string) => `cmexam-run:${runId}`;
 
-const ICP_SEED_TOKENS = 256;
+/**
+ * Errored questions in a row (each already tried twice) after which a run stops: an engine that
+ * fails three questions running is broken (a lost WebGPU device, a failed recovery), and going
+ * on would only fill the run with errors at full speed.
+ */
+export const MAX_CONSECUTIVE_ERRORS = 3;
+/** Tries of each question within one drive before it is stored as an error. */
+const TRIES_PER_QUESTION = 2;
 /**
  * The run record (its totals, which the page and other tabs show) and the progress callback
  * follow the answers at most this often; every status change is written at once. Writing the
@@ -51,48 +70,24 @@ const RECORD_INTERVAL_MS = 500;
  */
 const ANSWER_WINDOW_MS = 250;
 
-export function emptyTotals(): RunTotals {
-  return {
-    done: 0,
-    correct: 0,
-    parsed: 0,
-    errors: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    prefillTpsSum: 0,
-    decodeTpsSum: 0,
-    rateSamples: 0,
-    latencyMsSum: 0,
-  };
+/** A failure that stops a run, with what the page needs to offer the way out. */
+export class RunError extends Error {
+  override name = 'RunError';
+  constructor(
+    message: string,
+    readonly detail: RunErrorDetail,
+  ) {
+    super(message);
+  }
 }
 
-export function progressOf(run: RunRecord): RunProgress {
-  const t = run.totals;
-  const total = run.total;
-  const perQuestion = t.done > 0 ? run.activeMs / t.done : null;
-  return {
-    runId: run.id,
-    status: run.status,
-    done: t.done,
-    total,
-    correct: t.correct,
-    parsed: t.parsed,
-    errors: t.errors,
-    skipped: run.skipped,
-    activeMs: run.activeMs,
-    questionsPerMinute: perQuestion ? 60_000 / perQuestion : null,
-    etaMs: perQuestion !== null ? perQuestion * (total - t.done) : null,
-    prefillTps: t.rateSamples ? t.prefillTpsSum / t.rateSamples : null,
-    decodeTps: t.rateSamples ? t.decodeTpsSum / t.rateSamples : null,
-  };
+/** The engine the run loop may call, with the reference of the model it holds. */
+export interface LoadedEngine {
+  engine: Engine;
+  ref: ModelRef | null;
 }
 
-/**
- * The run loop: select → prompt → engine call(s) → extract → record, one question at a time,
- * each answer stored as it is produced (within ANSWER_WINDOW_MS).
- * Lives in the engine worker, next to the engine it calls.
- */
-export class Runner {
+export class Runner implements RunApi {
   private readonly stops = new Map<string, 'pause' | 'cancel'>();
   private readonly store: SplitStore;
 
@@ -105,30 +100,32 @@ export class Runner {
    */
   constructor(
     private readonly db: AppDatabase,
-    private readonly engine: () => Engine | null,
+    private readonly engine: () => LoadedEngine | null,
     private readonly answerWrites: AppDatabase = db,
   ) {
     this.store = new SplitStore(db);
   }
 
-  /** Create the run for a spec, or return it if it exists (the same link resumes the same run). */
+  /**
+   * Create the run for a spec, or return it if it exists (the same link resumes the same run).
+   * Its questions are drawn now and kept, with a fingerprint of each, and the split's hash.
+   */
   async create(runId: string, spec: RunSpec): Promise<RunRecord> {
+    const problems = validateSpec(spec);
+    if (problems.length) throw new Error(`This run cannot be created: ${problems.join(' ')}`);
     const existing = await this.db.runs.get(runId);
     if (existing) return existing;
-    const all = await this.questionsOf(spec.splitId);
-    // Multi-answer questions left out by `choice` are removed before the subset is drawn, so
-    // `n` questions are still answered; how many were left out is reported with the run.
-    const skipMulti = spec.method === 'choice' && spec.multiAnswer === 'skip';
-    const pool = skipMulti ? all.filter((q) => !q.multi) : all;
-    const kept = selectQuestions(pool, spec.subset, spec.seed);
-    const picked = { length: kept.length + (all.length - pool.length) };
+    const split = await this.requireSplit(spec.splitId);
+    const all = await this.questionsOf(split);
+    const { questions, skipped } = drawQuestions(all, spec);
+    const shots = spec.shotsSplitId ? await this.store.getSplit(spec.shotsSplitId) : undefined;
     const now = new Date().toISOString();
     const run: RunRecord = {
       id: runId,
       spec,
       status: 'pending',
-      total: kept.length,
-      skipped: picked.length - kept.length,
+      total: questions.length,
+      skipped,
       totals: emptyTotals(),
       model: null,
       device: null,
@@ -136,11 +133,19 @@ export class Runner {
       updatedAt: now,
       activeMs: 0,
       error: null,
+      errorDetail: null,
+      splitSha256: split.sha256,
+      // A shots split imported later is pinned when the run first uses it.
+      shotsSha256: shots?.sha256 ?? null,
     };
     // Another tab may have created it meanwhile: keep the first.
     await this.db.transaction('rw', this.db.runs, this.db.runQuestions, async () => {
       if (await this.db.runs.get(runId)) return;
-      await this.db.runQuestions.put({ runId, questionIds: kept.map((q) => q.id) });
+      await this.db.runQuestions.put({
+        runId,
+        questionIds: questions.map((q) => q.id),
+        fingerprints: questions.map(questionFingerprint),
+      });
       await this.db.runs.add(run);
     });
     return (await this.db.runs.get(runId))!;
@@ -155,81 +160,237 @@ export class Runner {
   }
 
   /**
-   * Answer every question of the run that has no stored answer yet. Only the holder of the
-   * run's Web Lock drives it; `locked` means another tab does.
+   * Answer every question of the run that has no stored answer yet (errored ones again). Only
+   * the holder of the run's Web Lock drives it; `locked` means another tab does. Never throws
+   * for a run that exists: a failure is stored on the run as status `error`.
    */
   async drive(runId: string, onProgress: (p: RunProgress) => void): Promise<DriveOutcome> {
+    // A pause or cancel left from an earlier drive must not stop this one.
     this.stops.delete(runId);
-    const outcome = await navigator.locks.request(
-      runLockName(runId),
-      { ifAvailable: true },
-      async (lock) => (lock ? this.driveLocked(runId, onProgress) : ('locked' as const)),
+    return navigator.locks.request(runLockName(runId), { ifAvailable: true }, async (lock) =>
+      lock ? this.driveLocked(runId, onProgress) : ('locked' as const),
     );
-    return outcome;
+  }
+
+  /** Record a run as stopped by the page (a pause during a crash, too many crashes). */
+  async stop(
+    runId: string,
+    status: 'paused' | 'cancelled' | 'error',
+    error: string | null = null,
+    detail: RunErrorDetail | null = null,
+  ): Promise<void> {
+    await navigator.locks.request(runLockName(runId), { ifAvailable: true }, async (lock) => {
+      if (!lock) return; // another tab drives it and owns its status
+      await this.update(runId, (r) => {
+        if (r.status === 'done') return;
+        r.status = status;
+        r.error = error;
+        r.errorDetail = detail;
+      });
+    });
   }
 
   private async driveLocked(
     runId: string,
     onProgress: (p: RunProgress) => void,
   ): Promise<DriveOutcome> {
-    const engine = this.engine();
-    let run = await this.db.runs.get(runId);
-    if (!run) throw new Error(`No run ${runId}.`);
-    if (!engine?.describe().model) {
-      await this.setStatus(runId, 'error', 'No model is loaded.');
+    const run = await this.db.runs.get(runId);
+    if (!run) throw new Error(`No run ${runId} is stored.`);
+    let writer: AnswerWriter<AnswerRecord> | null = null;
+    try {
+      const prepared = await this.prepare(run);
+      writer = new AnswerWriter<AnswerRecord>(
+        (answers) =>
+          answers.length === 1
+            ? this.answerWrites.answers.put(answers[0])
+            : this.answerWrites.answers.bulkPut(answers),
+        ANSWER_WINDOW_MS,
+      );
+      return await this.loop(run, prepared, writer, onProgress);
+    } catch (err) {
+      const failure =
+        err instanceof RunError
+          ? err
+          : new RunError(
+              writer?.error
+                ? `An answer could not be stored (${messageOf(writer.error.error)}); the run stopped. Answers stored before are kept; Resume asks the rest.`
+                : messageOf(err),
+              { code: writer?.error ? 'write-failed' : 'unknown' },
+            );
+      // Whatever was queued is lost with the failed write; the record is rebuilt on resume.
+      await writer?.flush().catch(() => {});
+      run.status = 'error';
+      run.error = failure.message;
+      run.errorDetail = failure.detail;
+      run.updatedAt = new Date().toISOString();
+      await this.db.runs.put(run).catch(() => {});
+      onProgress(progressOf(run));
       return 'error';
     }
+  }
+
+  /** Everything a drive checks and loads before the first question; throws RunError. */
+  private async prepare(run: RunRecord): Promise<Prepared> {
     const spec = run.spec;
-    const questions = new Map((await this.questionsOf(spec.splitId)).map((q) => [q.id, q]));
-    const shots = await this.shotsFor(spec);
-    const answered = new Set(
-      (await this.db.answers.where('runId').equals(runId).primaryKeys()).map((k) => k[1]),
-    );
-    const description = engine.describe();
-    // The run record trails its answers by up to RECORD_INTERVAL_MS (see below): after a tab
-    // was closed or crashed in between, its totals are rebuilt from the stored answers.
-    const rebuilt =
-      run.totals.done === answered.size
-        ? null
-        : totalsOf(await this.db.answers.where('runId').equals(runId).toArray());
-    run = await this.update(runId, (r) => {
-      r.status = 'running';
-      r.model = description.model;
-      r.device = `${description.backend}: ${description.device}`;
-      r.error = null;
-      if (rebuilt) {
-        r.totals = rebuilt;
-        r.activeMs = Math.max(r.activeMs, rebuilt.latencyMsSum);
+    const split = await this.store.getSplit(spec.splitId);
+    const origin = run.origin?.kind;
+    if (origin && (!split || run.splitSha256 !== split.sha256)) {
+      throw new RunError(
+        `This run was ${origin === 'imported' ? `imported from ${run.origin?.sources.join(', ')}` : 'merged from shards'} and is read-only: ` +
+          (split
+            ? `the stored ${spec.splitId} is not the file it was made on.`
+            : `its split ${spec.splitId} is not stored.`) +
+          ' Import that split (the same file) to resume it.',
+        { code: 'read-only', splitId: spec.splitId },
+      );
+    }
+    if (!split)
+      throw missingSplit(spec.splitId, 'is not stored (it was deleted or never imported)');
+    const pin = pinStateOf(run, split);
+    if (pin.state === 'stale' || pin.state === 'unknown') {
+      throw new RunError(
+        `${pin.reason} This run is not driven on other content: delete it to start again on ` +
+          'the new content, or re-import the file it was made on.',
+        { code: 'stale', splitId: spec.splitId },
+      );
+    }
+
+    const loaded = this.engine();
+    const wanted = parseModelRef(spec.model, spec).ref;
+    if (!loaded?.engine.describe().model) {
+      throw new RunError(
+        `No model is loaded: this run's model is ${wanted ? modelName(wanted) : spec.model}.`,
+        { code: 'no-model', model: spec.model },
+      );
+    }
+    if (!sameModel(wanted, loaded.ref)) {
+      throw new RunError(
+        `This run's model is ${wanted ? modelName(wanted) : spec.model}, but ` +
+          `${loaded.ref ? modelName(loaded.ref) : 'another model'} is loaded: one run holds one ` +
+          "model's answers. Load the run's model to resume it.",
+        { code: 'model-mismatch', model: spec.model },
+      );
+    }
+
+    const all = await this.questionsOf(split);
+    const byId = new Map(all.map((q) => [q.id, q]));
+    let order = await this.db.runQuestions.get(run.id);
+    if (pin.state === 'unpinned' || !order?.fingerprints || order.questionIds.length < run.total) {
+      order = await this.repairQuestionList(run, split, all, order?.questionIds ?? []);
+    }
+    const questionIds = order.questionIds;
+    const missing = questionIds.find((id) => !byId.has(id));
+    if (missing) {
+      throw new RunError(`Question ${missing} is no longer in ${spec.splitId}.`, {
+        code: 'questions',
+      });
+    }
+    const shots = await this.shotsFor(run);
+    return {
+      questionIds,
+      questions: byId,
+      shots,
+      engine: loaded.engine,
+      ref: loaded.ref!,
+    };
+  }
+
+  /**
+   * A question list to drive from: a run created before pinning is pinned now to the stored
+   * split; a run imported from a partial results file lists only its answered questions, so the
+   * whole selection is drawn again (the same spec on the same content draws the same questions)
+   * and must contain every imported answer.
+   */
+  private async repairQuestionList(
+    run: RunRecord,
+    split: SplitRecord,
+    all: EvalQuestion[],
+    listed: string[],
+  ): Promise<RunQuestionsRecord> {
+    let questions: EvalQuestion[];
+    if (listed.length >= run.total) {
+      const byId = new Map(all.map((q) => [q.id, q]));
+      questions = listed.flatMap((id) => byId.get(id) ?? []);
+    } else {
+      questions = drawQuestions(all, run.spec).questions;
+      const drawn = new Set(questions.map((q) => q.id));
+      const stray = listed.find((id) => !drawn.has(id));
+      if (questions.length !== run.total || stray) {
+        throw new RunError(
+          `The questions of this run cannot be drawn again from ${split.id}: ` +
+            (stray
+              ? `question ${stray} is not in its selection.`
+              : `the selection has ${questions.length} questions, the run ${run.total}.`),
+          { code: 'questions' },
+        );
       }
+    }
+    const record = {
+      runId: run.id,
+      questionIds: questions.map((q) => q.id),
+      fingerprints: questions.map(questionFingerprint),
+    };
+    await this.db.transaction('rw', this.db.runs, this.db.runQuestions, async () => {
+      await this.db.runQuestions.put(record);
+      const r = await this.db.runs.get(run.id);
+      if (r && r.splitSha256 === undefined)
+        await this.db.runs.put({ ...r, splitSha256: split.sha256 });
     });
+    run.splitSha256 ??= split.sha256;
+    return record;
+  }
+
+  private async loop(
+    run: RunRecord,
+    p: Prepared,
+    writer: AnswerWriter<AnswerRecord>,
+    onProgress: (p: RunProgress) => void,
+  ): Promise<DriveOutcome> {
+    const runId = run.id;
+    const spec = run.spec;
+    // What is stored: answers are skipped, errors asked again. Only keys are read unless the
+    // record says there are errors, or trails its answers (a tab closed between the two).
+    const keys = (await this.db.answers.where('runId').equals(runId).primaryKeys()).map(
+      (k) => k[1],
+    );
+    const errored = new Map<string, AnswerRecord>();
+    let answered = new Set(keys);
+    if (run.totals.errors > 0 || run.totals.done + run.totals.errors !== keys.length) {
+      const stored = await this.db.answers.where('runId').equals(runId).toArray();
+      const totals = totalsOf(stored);
+      answered = new Set(stored.filter((a) => a.status !== 'error').map((a) => a.questionId));
+      for (const a of stored) if (a.status === 'error') errored.set(a.questionId, a);
+      run.totals = totals;
+      run.activeMs = Math.max(run.activeMs, totals.latencyMsSum);
+    }
+    const description = p.engine.describe();
+    run.status = 'running';
+    run.model ??= description.model;
+    run.device = `${description.backend}: ${description.device}`;
+    run.error = null;
+    run.errorDetail = null;
+    run.updatedAt = new Date().toISOString();
+    await this.db.runs.put(run);
     onProgress(progressOf(run));
 
-    // Answers are written as they are produced, in order, a few to a transaction when they come
-    // faster than ANSWER_WINDOW_MS apart (writer.ts); writes run while the next question is with
-    // the engine. The run record (totals, for the page and other tabs) follows the answers it
-    // counts at most every RECORD_INTERVAL_MS, and always with a status change: this worker
-    // holds the run's lock, so its in-memory record is the truth.
-    const writer = new AnswerWriter<AnswerRecord>(
-      (answers) =>
-        answers.length === 1
-          ? this.answerWrites.answers.put(answers[0])
-          : this.answerWrites.answers.bulkPut(answers),
-      ANSWER_WINDOW_MS,
-    );
     let recordedAt = performance.now();
-    const stopWith = async (status: RunRecord['status'], error: string | null = null) => {
+    let inARow = 0;
+    let lastError = '';
+    const stopWith = async (
+      status: RunRecord['status'],
+      error: string | null = null,
+      detail: RunErrorDetail | null = null,
+    ): Promise<void> => {
       await writer.flush();
-      const r = run!;
-      r.status = status;
-      r.error = error;
-      r.updatedAt = new Date().toISOString();
-      await this.db.runs.put(r);
-      onProgress(progressOf(r));
-      return r;
+      run.status = status;
+      run.error = error;
+      run.errorDetail = detail;
+      run.updatedAt = new Date().toISOString();
+      await this.db.runs.put(run);
+      onProgress(progressOf(run));
     };
 
-    const questionIds = (await this.db.runQuestions.get(runId))?.questionIds ?? [];
-    for (const qid of questionIds) {
+    for (const qid of p.questionIds) {
       if (answered.has(qid)) continue;
       // A failed write stops the run here rather than after more unsaved answers.
       if (writer.error) throw writer.error.error;
@@ -240,18 +401,34 @@ export class Runner {
         await stopWith(status);
         return status;
       }
-      const q = questions.get(qid);
-      if (!q) {
-        await stopWith('error', `Question ${qid} is no longer in the split.`);
-        return 'error';
-      }
+      const q = p.questions.get(qid)!;
       const started = performance.now();
-      const record = await this.answerWithRetry(engine, runId, spec, q, shots);
+      const record = await this.answerWithRetry(runId, spec, q, p, errored.get(qid));
       const elapsed = performance.now() - started;
       record.latencyMs = elapsed;
       writer.add(record);
+      const before = errored.get(qid);
+      if (before) removeFromTotals(run.totals, before);
       addToTotals(run.totals, record);
       run.activeMs += elapsed;
+      if (record.status === 'error') {
+        errored.set(qid, record);
+        inARow++;
+        lastError = record.error ?? '';
+        if (inARow >= MAX_CONSECUTIVE_ERRORS) {
+          await stopWith(
+            'error',
+            `The engine failed on ${inARow} questions in a row, so the run stopped (last error: ${lastError}). ` +
+              'Answers so far are kept; Resume asks the failed questions again.',
+            { code: 'engine-errors' },
+          );
+          return 'error';
+        }
+      } else {
+        errored.delete(qid);
+        answered.add(qid);
+        inARow = 0;
+      }
       const now = performance.now();
       if (now - recordedAt < RECORD_INTERVAL_MS) continue;
       recordedAt = now;
@@ -261,178 +438,70 @@ export class Runner {
       writer.after(() => this.db.runs.put(snapshot));
       onProgress(progressOf(snapshot));
     }
+    if (errored.size > 0) {
+      await stopWith(
+        'error',
+        `${errored.size} question${errored.size === 1 ? '' : 's'} failed in the engine (last error: ${lastError || [...errored.values()].at(-1)?.error}). ` +
+          'Every other question is answered; Resume asks the failed ones again.',
+        { code: 'engine-errors' },
+      );
+      return 'error';
+    }
+    if (run.totals.done < run.total) {
+      await stopWith(
+        'error',
+        `Only ${run.totals.done} of the run's ${run.total} questions are answered, and no other question is listed for it.`,
+        { code: 'questions' },
+      );
+      return 'error';
+    }
     await stopWith('done');
     return 'done';
   }
 
-  /** An engine error is retried once, then recorded as this question's error. */
+  /** An engine error is tried again once, then recorded as this question's error. */
   private async answerWithRetry(
-    engine: Engine,
     runId: string,
     spec: RunSpec,
     q: EvalQuestion,
-    shots: EvalQuestion[],
+    p: Prepared,
+    before: AnswerRecord | undefined,
   ): Promise<AnswerRecord> {
+    // What failed before, oldest first: kept with the question whatever happens now.
+    const history = before
+      ? [...(before.errorHistory ?? []), { at: before.createdAt, error: before.error ?? '' }]
+      : undefined;
     let lastError: unknown = null;
-    for (let attempt = 1; attempt <= 2; attempt++) {
+    for (let attempt = 1; attempt <= TRIES_PER_QUESTION; attempt++) {
       try {
-        const record = await this.answer(engine, runId, spec, q, shots);
-        record.attempts = attempt;
-        return record;
+        const solved = await solve(p.engine, spec, q, p.shots);
+        return {
+          ...blankAnswer(runId, q, p.ref.model),
+          ...solved,
+          attempts: attempt,
+          ...(history ? { errorHistory: history } : {}),
+        };
       } catch (err) {
         lastError = err;
       }
     }
     return {
-      ...blankAnswer(runId, q),
+      ...blankAnswer(runId, q, p.ref.model),
       status: 'error',
-      attempts: 2,
+      attempts: TRIES_PER_QUESTION,
       error:
         lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : String(lastError),
+      ...(history ? { errorHistory: history } : {}),
     };
   }
 
-  /**
-   * The stored answer to a question. With `spec.circular` the question is then asked again under
-   * each other rotation of its option texts (see rotate.ts), by the same path (ICP seeds, the
-   * same few-shot examples, unrotated); every rotation is kept in `rotations`, in the original
-   * letters, and its tokens count in the answer's. The main answer is the unrotated one.
-   */
-  private async answer(
-    engine: Engine,
-    runId: string,
-    spec: RunSpec,
-    q: EvalQuestion,
-    shots: EvalQuestion[],
-  ): Promise<AnswerRecord> {
-    const record = finish(blankAnswer(runId, q), await this.answerOne(engine, spec, q, shots));
-    if (!spec.circular) return record;
-    const rotations: RotationRecord[] = [
-      {
-        shift: 0,
-        prediction: record.prediction,
-        correct: record.correct,
-        optionProbs: record.optionProbs,
-        raw: record.raw,
-        promptTokens: record.promptTokens,
-        completionTokens: record.completionTokens,
-      },
-    ];
-    for (let shift = 1; shift < q.options.length; shift++) {
-      const { question, toOriginal } = rotateQuestion(q, shift);
-      const one = await this.answerOne(engine, spec, question, shots);
-      const prediction = mapLetters(one.prediction, toOriginal);
-      const rotation: RotationRecord = {
-        shift,
-        prediction,
-        correct: isCorrect(one.status, prediction, q.answer),
-        optionProbs: one.optionProbs && originalProbs(one.optionProbs, toOriginal, q),
-        raw: one.calls[one.calls.length - 1].raw,
-        promptTokens: one.calls.reduce((n, c) => n + c.promptTokens, 0),
-        completionTokens: one.calls.reduce((n, c) => n + c.completionTokens, 0),
-      };
-      rotations.push(rotation);
-      record.promptTokens += rotation.promptTokens;
-      record.completionTokens += rotation.completionTokens;
-    }
-    record.rotations = rotations;
-    return record;
-  }
-
-  /** One question as given (the original or a rotation): its engine call(s) and what they say. */
-  private async answerOne(
-    engine: Engine,
-    spec: RunSpec,
-    q: EvalQuestion,
-    shots: EvalQuestion[],
-  ): Promise<OneAnswer> {
-    const calls: EngineCallRecord[] = [];
-    let prompt: BuiltPrompt;
-    if (spec.prompt === 'icp') {
-      const seedPrompt = await buildIcpSeedPrompt(q);
-      const seeds = await engine.generate({
-        prompt: { messages: seedPrompt.messages },
-        maxTokens: ICP_SEED_TOKENS,
-        temperature: spec.generation.temperature,
-        seed: spec.seed,
-      });
-      calls.push(
-        call(
-          'seeds',
-          seedPrompt,
-          seeds.text,
-          seeds.promptTokens,
-          seeds.completionTokens,
-          seeds.timings,
-        ),
-      );
-      prompt = await buildIcpAnswerPrompt(q, seeds.text, spec.method);
-    } else {
-      prompt = await buildPrompt(q, { style: spec.prompt, method: spec.method, shots });
-    }
-
-    if (spec.method === 'choice' && !q.multi) {
-      const letters = q.options.map((o) => o.key);
-      const r = await engine.scoreLetters({
-        prompt: { messages: prompt.messages },
-        letters,
-        seed: spec.seed,
-      });
-      // Most probable letter; ties go to the earlier letter.
-      const prediction = letters.reduce(
-        (best, l) => (r.probs[l] > r.probs[best] ? l : best),
-        letters[0],
-      );
-      calls.push(call('answer', prompt, prediction, r.promptTokens, 1, r.timings));
-      return {
-        calls,
-        prompt,
-        prediction,
-        status: 'parsed',
-        rule: 'choice',
-        explanation: '',
-        optionProbs: r.probs,
-      };
-    }
-
-    const grammar =
-      spec.method === 'choice' ? orderedSetGrammar(q.options.map((o) => o.key)) : undefined;
-    const g = await engine.generate({
-      prompt: { messages: prompt.messages },
-      maxTokens: spec.method === 'choice' ? q.options.length : spec.generation.maxTokens,
-      temperature: spec.generation.temperature,
-      seed: spec.seed,
-      grammar,
-    });
-    calls.push(call('answer', prompt, g.text, g.promptTokens, g.completionTokens, g.timings));
-    if (spec.method === 'choice') {
-      const letters = [...new Set(g.text.replace(/[^A-Z]/g, ''))].sort().join('');
-      return {
-        calls,
-        prompt,
-        prediction: letters,
-        status: letters ? 'parsed' : 'unparsed',
-        rule: 'constrained',
-        explanation: '',
-        optionProbs: null,
-      };
-    }
-    const extracted = extractAnswer(g.text, q, spec.extraction);
-    return {
-      calls,
-      prompt,
-      prediction: extracted.answer,
-      status: extracted.status,
-      rule: extracted.rule,
-      explanation: extractExplanation(g.text),
-      optionProbs: null,
-    };
-  }
-
-  private async questionsOf(splitId: string): Promise<EvalQuestion[]> {
+  private async requireSplit(splitId: string): Promise<SplitRecord> {
     const split = await this.store.getSplit(splitId);
-    if (!split)
-      throw new Error(`The split ${splitId} is not stored: import it on the Dataset step first.`);
+    if (!split) throw missingSplit(splitId, 'is not stored');
+    return split;
+  }
+
+  private async questionsOf(split: SplitRecord): Promise<EvalQuestion[]> {
     return (await this.store.loadQuestions(split)).map((q) => ({
       id: q.id,
       row: q.row,
@@ -445,26 +514,42 @@ export class Runner {
     }));
   }
 
-  private async shotsFor(spec: RunSpec): Promise<EvalQuestion[]> {
+  /** The few-shot examples, from their split (pinned like the evaluated one). */
+  private async shotsFor(run: RunRecord): Promise<EvalQuestion[]> {
+    const spec = run.spec;
     if (spec.prompt !== 'few-shot' || spec.k === 0) return [];
-    if (!spec.shotsSplitId) throw new Error('Few-shot prompts need a split to draw examples from.');
-    return selectShots(await this.questionsOf(spec.shotsSplitId), spec.k, spec.seed);
-  }
-
-  private async setStatus(
-    runId: string,
-    status: RunRecord['status'],
-    error: string | null = null,
-  ): Promise<RunRecord> {
-    return this.update(runId, (r) => {
-      r.status = status;
-      r.error = error;
-    });
+    if (!spec.shotsSplitId) {
+      throw new RunError(
+        'Few-shot prompts need a split to draw their examples from, and this run names none.',
+        { code: 'missing-split' },
+      );
+    }
+    const split = await this.store.getSplit(spec.shotsSplitId);
+    if (!split) {
+      throw missingSplit(
+        spec.shotsSplitId,
+        `is not stored, and this few-shot run draws its ${spec.k} examples from it`,
+      );
+    }
+    if (run.shotsSha256 && run.shotsSha256 !== split.sha256) {
+      throw new RunError(
+        `The examples' split ${split.id} was re-imported with different content since this run ` +
+          'started: its prompts would no longer be the ones its answers were given under. ' +
+          'Delete the run to start again, or re-import the file it was made with.',
+        { code: 'stale', splitId: split.id },
+      );
+    }
+    if (!run.shotsSha256) {
+      run.shotsSha256 = split.sha256;
+      await this.update(run.id, (r) => (r.shotsSha256 = split.sha256));
+    }
+    return selectShots(await this.questionsOf(split), spec.k, spec.seed);
   }
 
   private async update(runId: string, change: (r: RunRecord) => void): Promise<RunRecord> {
     return this.db.transaction('rw', this.db.runs, async () => {
-      const r = (await this.db.runs.get(runId))!;
+      const r = await this.db.runs.get(runId);
+      if (!r) throw new Error(`No run ${runId} is stored.`);
       change(r);
       r.updatedAt = new Date().toISOString();
       await this.db.runs.put(r);
@@ -473,13 +558,43 @@ export class Runner {
   }
 }
 
-/** Any non-empty subset of the letters, in order: `A`, `AC`, `BDE`… (GBNF). */
-export function orderedSetGrammar(letters: string[]): string {
-  const optional = letters.map((l) => `"${l}"?`).join(' ');
-  return `root ::= ${optional}`;
+interface Prepared {
+  questionIds: string[];
+  questions: Map<string, EvalQuestion>;
+  shots: EvalQuestion[];
+  engine: Engine;
+  ref: ModelRef;
 }
 
-function blankAnswer(runId: string, q: EvalQuestion): AnswerRecord {
+/**
+ * The questions a spec draws from a split, and how many multi-answer questions `choice` with
+ * `multi=skip` leaves out of that same selection. Those are removed before the subset is drawn,
+ * so `n` questions are still answered; `skipped` counts the multi-answer questions the same
+ * selection would have taken had they been kept (all of them for `subset=all`).
+ */
+export function drawQuestions(
+  all: EvalQuestion[],
+  spec: RunSpec,
+): { questions: EvalQuestion[]; skipped: number } {
+  const skipMulti = spec.method === 'choice' && spec.multiAnswer === 'skip';
+  if (!skipMulti) return { questions: selectQuestions(all, spec.subset, spec.seed), skipped: 0 };
+  const questions = selectQuestions(
+    all.filter((q) => !q.multi),
+    spec.subset,
+    spec.seed,
+  );
+  const skipped = selectQuestions(all, spec.subset, spec.seed).filter((q) => q.multi).length;
+  return { questions, skipped };
+}
+
+function missingSplit(splitId: string, why: string): RunError {
+  return new RunError(`The split ${splitId} ${why}: import it, then resume the run.`, {
+    code: 'missing-split',
+    splitId,
+  });
+}
+
+function blankAnswer(runId: string, q: EvalQuestion, model: string): AnswerRecord {
   return {
     runId,
     questionId: q.id,
@@ -499,95 +614,11 @@ function blankAnswer(runId: string, q: EvalQuestion): AnswerRecord {
     latencyMs: 0,
     attempts: 1,
     error: null,
+    model,
     createdAt: new Date().toISOString(),
   };
 }
 
-function call(
-  kind: EngineCallRecord['kind'],
-  prompt: BuiltPrompt,
-  raw: string,
-  promptTokens: number,
-  completionTokens: number,
-  timings: Timings,
-): EngineCallRecord {
-  return {
-    kind,
-    messages: prompt.messages,
-    templateHash: prompt.templateHash,
-    raw,
-    promptTokens,
-    completionTokens,
-    timings,
-  };
-}
-
-/** What the engine said to one question (the original or a rotation), before it is stored. */
-interface OneAnswer {
-  calls: EngineCallRecord[];
-  prompt: BuiltPrompt;
-  prediction: string;
-  status: 'parsed' | 'unparsed';
-  rule: string | null;
-  explanation: string;
-  optionProbs: Record<string, number> | null;
-}
-
-function finish(base: AnswerRecord, a: OneAnswer): AnswerRecord {
-  const { calls } = a;
-  return {
-    ...base,
-    calls,
-    promptHash: calls.map((c) => c.templateHash).join('+') || a.prompt.templateHash,
-    raw: calls[calls.length - 1].raw,
-    prediction: a.prediction,
-    status: a.status,
-    extractionRule: a.rule,
-    correct: isCorrect(a.status, a.prediction, base.gold),
-    optionProbs: a.optionProbs,
-    explanation: a.explanation,
-    promptTokens: calls.reduce((n, c) => n + c.promptTokens, 0),
-    completionTokens: calls.reduce((n, c) => n + c.completionTokens, 0),
-  };
-}
-
-function isCorrect(status: 'parsed' | 'unparsed', prediction: string, gold: string): boolean {
-  return status === 'parsed' && prediction === gold && gold !== '';
-}
-
-/** A rotation's letter probabilities under the original letters, in the question's order. */
-function originalProbs(
-  probs: Record<string, number>,
-  toOriginal: Record<string, string>,
-  q: EvalQuestion,
-): Record<string, number> {
-  const byOriginal = new Map<string, number>();
-  for (const [shown, p] of Object.entries(probs)) byOriginal.set(toOriginal[shown] ?? shown, p);
-  const out: Record<string, number> = {};
-  for (const o of q.options) if (byOriginal.has(o.key)) out[o.key] = byOriginal.get(o.key)!;
-  for (const [l, p] of byOriginal) if (!(l in out)) out[l] = p;
-  return out;
-}
-
-/** A run's totals over its stored answers. */
-export function totalsOf(answers: readonly AnswerRecord[]): RunTotals {
-  const t = emptyTotals();
-  for (const a of answers) addToTotals(t, a);
-  return t;
-}
-
-function addToTotals(t: RunTotals, a: AnswerRecord): void {
-  t.done++;
-  if (a.correct) t.correct++;
-  if (a.status === 'parsed') t.parsed++;
-  if (a.status === 'error') t.errors++;
-  t.promptTokens += a.promptTokens;
-  t.completionTokens += a.completionTokens;
-  t.latencyMsSum += a.latencyMs;
-  const last = a.calls[a.calls.length - 1]?.timings;
-  if (last?.prefillTokensPerSecond && last.decodeTokensPerSecond !== undefined) {
-    t.prefillTpsSum += last.prefillTokensPerSecond;
-    t.decodeTpsSum += last.decodeTokensPerSecond ?? 0;
-    t.rateSamples++;
-  }
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

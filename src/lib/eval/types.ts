@@ -29,9 +29,16 @@ export interface RunSpec {
   /** `cmexam/test`, `custom/my-exam`, … */
   splitId: string;
   subset: SubsetSpec;
-  /** Catalog id, GGUF URL or `demo:tiny-random`. */
+  /** A model reference (engines/model-ref.ts): catalog id, GGUF URL, `demo:tiny-random`… */
   model: string;
   engine: 'webllm' | 'wllama';
+  /**
+   * A custom MLC model's addresses (both or neither; only with `engine: 'webllm'`), so that
+   * another browser can load it from a link. Absent for every other model, so their run ids
+   * are unchanged.
+   */
+  modelUrl?: string;
+  modelLibUrl?: string;
   method: Method;
   prompt: PromptStyle;
   /** Few-shot examples; 0 otherwise. */

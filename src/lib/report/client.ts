@@ -2,6 +2,7 @@ import * as Comlink from 'comlink';
 import type { ProtocolId } from '../scoring/types';
 import type { ResultsFile } from './results';
 import type {
+  AnnotationFilter,
   Comparison,
   InspectorDetail,
   InspectorFilter,
@@ -29,8 +30,12 @@ export class ReportClient {
     return this.api.report(runId, protocol);
   }
 
-  inspectorRows(runId: string, filter: InspectorFilter): Promise<InspectorRow[]> {
-    return this.api.inspectorRows(runId, filter);
+  inspectorRows(
+    runId: string,
+    filter: InspectorFilter,
+    annotation: AnnotationFilter | null = null,
+  ): Promise<InspectorRow[]> {
+    return this.api.inspectorRows(runId, filter, annotation);
   }
 
   inspect(runId: string, questionId: string, protocol: ProtocolId): Promise<InspectorDetail> {

@@ -3,16 +3,15 @@
  * and no external resource, so it opens offline anywhere. Every piece of dataset text and model
  * output is escaped: it is data, never markup.
  */
+import { formatNumber, formatPercent } from '../format';
 import { PAPER_ROWS, PAPER_SOURCE } from './paper';
 import type { ResultsFile } from './results';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const pct = (v: number | null | undefined, digits = 1) =>
-  v === null || v === undefined || !Number.isFinite(v) ? '–' : (v * 100).toFixed(digits);
-const num = (v: number | null | undefined, digits = 2) =>
-  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+const pct = formatPercent;
+const num = formatNumber;
 
 function table(head: string[], rows: (string | number)[][], cls = ''): string {
   const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join('');

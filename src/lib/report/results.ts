@@ -12,7 +12,9 @@ import type {
   RunStatus,
 } from '../db/database';
 import type { ChatMessage } from '../engines/types';
-import { canonicalSpec } from '../eval/spec';
+import { ratesOf } from '../eval/progress';
+import { canonicalSpec, validateSpec } from '../eval/spec';
+import { isCorrect } from '../scoring/records';
 import type { RunSpec } from '../eval/types';
 import type { ProtocolId, ScoreResult, ScoringRecord } from '../scoring/types';
 
@@ -155,13 +157,14 @@ export function performanceOf(
   answers: readonly AnswerRecord[],
 ): ResultsPerformance {
   const t = run.totals;
+  const rates = ratesOf(t);
   const ttft = answers
     .map((a) => a.calls[a.calls.length - 1]?.timings?.timeToFirstTokenMs)
     .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   return {
     questions_per_minute: t.done > 0 && run.activeMs > 0 ? (60_000 * t.done) / run.activeMs : null,
-    prefill_tokens_per_second: t.rateSamples ? t.prefillTpsSum / t.rateSamples : null,
-    decode_tokens_per_second: t.rateSamples ? t.decodeTpsSum / t.rateSamples : null,
+    prefill_tokens_per_second: rates.prefillTps,
+    decode_tokens_per_second: rates.decodeTps,
     time_to_first_token_ms: ttft.length ? ttft.reduce((s, v) => s + v, 0) / ttft.length : null,
     mean_latency_ms: t.done > 0 ? t.latencyMsSum / t.done : null,
     prompt_tokens: t.promptTokens,
@@ -343,15 +346,9 @@ export function parseResults(text: string): ResultsFile {
     str(run, 'created_at', 'run');
     str(run, 'model', 'run', true);
     str(run, 'device', 'run', true);
-    const spec = run.spec;
-    if (!isObject(spec)) problem('run.spec', 'an object', spec);
-    else {
-      str(spec, 'splitId', 'run.spec');
-      str(spec, 'model', 'run.spec');
-      if (!isObject(spec.subset) || !isObject(spec.subset.shard))
-        problem('run.spec.subset.shard', 'an object', (spec.subset as Json | undefined)?.shard);
-      if (spec.method !== 'choice' && spec.method !== 'generate')
-        problem('run.spec.method', '"choice" or "generate"', spec.method);
+    // The same rules as the Run form and links: a spec lacking fields is named field by field.
+    for (const p of validateSpec(run.spec)) {
+      if (problems.length < MAX_PROBLEMS) problems.push(`run.spec: ${p}`);
     }
   }
 
@@ -386,7 +383,14 @@ export function parseResults(text: string): ResultsFile {
       // The stored verdict must agree with the letters: a hand-edited file is refused.
       if (
         typeof r.correct === 'boolean' &&
-        r.correct !== (r.status === 'parsed' && r.prediction === r.gold && r.gold !== '')
+        typeof r.gold === 'string' &&
+        typeof r.prediction === 'string' &&
+        r.correct !==
+          isCorrect({
+            status: r.status as AnswerRecord['status'],
+            prediction: r.prediction,
+            gold: r.gold,
+          })
       )
         problem(
           `${path}.correct`,
@@ -452,82 +456,4 @@ export function answersOf(file: ResultsFile, runId: string): AnswerRecord[] {
 export function unshardedSpec(spec: RunSpec): RunSpec {
   const c = canonicalSpec(spec);
   return { ...c, subset: { ...c.subset, shard: { index: 1, count: 1 } } };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tables
-
-const CSV_COLUMNS = [
-  'question_id',
-  'row',
-  'gold',
-  'prediction',
-  'status',
-  'correct',
-  'raw_output',
-  'explanation',
-  'error',
-  'option_probs',
-  'latency_ms',
-  'prompt_tokens',
-  'completion_tokens',
-] as const;
-
-function csvCell(v: unknown): string {
-  const text =
-    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  // Quote everything that could break a row; a leading = + - @ is neutralised so that a
-  // spreadsheet never runs model output as a formula.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** One line per answer, RFC 4180, with a UTF-8 byte-order mark for spreadsheets. */
-export function recordsToCsv(file: ResultsFile): string {
-  const annotationColumns = [...new Set(file.records.flatMap((r) => Object.keys(r.annotations)))];
-  const header = [...CSV_COLUMNS, ...annotationColumns];
-  const lines = [header.map(csvCell).join(',')];
-  for (const r of file.records) {
-    lines.push(
-      [...CSV_COLUMNS.map((c) => r[c]), ...annotationColumns.map((c) => r.annotations[c] ?? '')]
-        .map(csvCell)
-        .join(','),
-    );
-  }
-  return '\ufeff' + lines.join('\r\n') + '\r\n';
-}
-
-const pct = (v: number | null | undefined) =>
-  v === null || v === undefined || !Number.isFinite(v) ? '–' : (v * 100).toFixed(1);
-const x100 = (v: number | null | undefined) =>
-  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(2);
-const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-
-/** A Markdown summary: the headline row, then accuracy per annotation value. */
-export function resultsToMarkdown(file: ResultsFile): string {
-  const m = file.metrics;
-  const lines = [
-    `## ${mdCell(file.run.model ?? file.run.spec.model)} on ${mdCell(file.run.spec.splitId)}`,
-    '',
-    `Protocol \`${m.protocol}\`; ${m.n} questions; method ${file.run.spec.method}, prompt ${file.run.spec.prompt}.`,
-    '',
-    '| n | accuracy % | 95% CI | weighted F1 % | unparsed | BLEU-1 | BLEU-4 | ROUGE-1 | ROUGE-2 | ROUGE-L |',
-    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${m.n} | ${pct(m.accuracy)} | ${pct(m.accuracy_ci_low)}–${pct(m.accuracy_ci_high)} | ${pct(m.weighted_f1)} | ${m.unparsed} | ${x100(m.bleu1)} | ${x100(m.bleu4)} | ${x100(m.rouge1)} | ${x100(m.rouge2)} | ${x100(m.rougeL)} |`,
-  ];
-  for (const [column, values] of Object.entries(file.breakdowns)) {
-    lines.push(
-      '',
-      `### ${mdCell(column)}`,
-      '',
-      '| value | n | accuracy % | 95% CI | weighted F1 % |',
-      '|---|---:|---:|---|---:|',
-    );
-    for (const [value, b] of Object.entries(values)) {
-      lines.push(
-        `| ${mdCell(value)} | ${b.n} | ${pct(b.accuracy)} | ${pct(b.ci_low)}–${pct(b.ci_high)} | ${pct(b.weighted_f1)} |`,
-      );
-    }
-  }
-  return lines.join('\n') + '\n';
 }

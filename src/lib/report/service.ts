@@ -6,6 +6,8 @@
 import type { AnswerRecord, AppDatabase, RunRecord, SplitRecord } from '../db/database';
 import { SplitStore } from '../dataset/store';
 import type { StoredQuestion } from '../dataset/types';
+import { pinStateOf, questionFingerprint, type PinState } from '../eval/pin';
+import { totalsOf } from '../eval/progress';
 import { canonicalJson, runIdFor } from '../eval/spec';
 import { compareRuns, scoreRecords } from '../scoring';
 import type { ProtocolId, ScoreResult, ScoringRecord } from '../scoring/types';
@@ -13,9 +15,7 @@ import {
   answersOf,
   buildResults,
   parseResults,
-  recordsToCsv,
   ResultsFileError,
-  resultsToMarkdown,
   resultsRunOf,
   scoringRecordOf,
   unshardedSpec,
@@ -25,6 +25,7 @@ import {
   type ResultsFile,
 } from './results';
 import { resultsToHtml } from './html';
+import { recordsToCsv, resultsToMarkdown } from './tables';
 
 export type InspectorFilter = 'all' | 'correct' | 'wrong' | 'unparsed' | 'error';
 
@@ -55,6 +56,16 @@ export interface RunReport {
   results: ResultsFile['run'];
   /** Answers whose question is neither in a stored split nor in an imported file. */
   missingFacts: number;
+  /** Whether the stored split is still the content the run was made on. */
+  pin: PinState;
+  /** Answers left out of the scores: their question changed in a re-imported split. */
+  changedQuestions: number;
+}
+
+/** The inspector's annotation filter: one value of one column. */
+export interface AnnotationFilter {
+  column: string;
+  value: string;
 }
 
 export interface LeaderboardRow {
@@ -94,6 +105,8 @@ interface Loaded {
   facts: (a: AnswerRecord) => QuestionFacts;
   dataset: ResultsDataset | null;
   missingFacts: number;
+  pin: PinState;
+  changedQuestions: number;
   questions: Map<string, StoredQuestion>;
 }
 
@@ -121,13 +134,29 @@ export class ReportService {
     const loaded = await this.load(runId);
     const score = await this.scoreLoaded(loaded, protocol);
     const results = resultsRunOf(loaded.run, loaded.answers, loaded.dataset);
-    return { run: loaded.run, score, results, missingFacts: loaded.missingFacts };
+    return {
+      run: loaded.run,
+      score,
+      results,
+      missingFacts: loaded.missingFacts,
+      pin: loaded.pin,
+      changedQuestions: loaded.changedQuestions,
+    };
   }
 
-  async inspectorRows(runId: string, filter: InspectorFilter): Promise<InspectorRow[]> {
+  /** The inspector's list: answers by outcome, and by one annotation value when given. */
+  async inspectorRows(
+    runId: string,
+    filter: InspectorFilter,
+    annotation: AnnotationFilter | null = null,
+  ): Promise<InspectorRow[]> {
     const { answers, facts } = await this.load(runId);
     return answers
-      .filter((a) => matches(a, filter))
+      .filter(
+        (a) =>
+          matches(a, filter) &&
+          (!annotation || facts(a).annotations[annotation.column] === annotation.value),
+      )
       .map((a) => ({
         questionId: a.questionId,
         row: a.row,
@@ -244,6 +273,9 @@ export class ReportService {
       activeMs: file.run.active_ms,
       error: null,
       origin: { kind: 'imported', sources: [fileName], at: new Date().toISOString() },
+      // Read-only unless this browser stores the same file of its split (eval/pin.ts).
+      splitSha256: file.run.dataset?.sha256 ?? null,
+      shotsSha256: null,
     };
     run.totals.promptTokens = file.run.performance?.prompt_tokens ?? run.totals.promptTokens;
     run.totals.completionTokens =
@@ -331,7 +363,7 @@ export class ReportService {
     }
     answers.sort((x, y) => x.row - y.row || (x.questionId < y.questionId ? -1 : 1));
     const sum = <K extends keyof RunRecord['totals']>(k: K) =>
-      shards.reduce((s, r) => s + r.totals[k], 0);
+      shards.reduce((s, r) => s + (r.totals[k] ?? 0), 0);
     const now = new Date().toISOString();
     const run: RunRecord = {
       id: runId,
@@ -346,6 +378,7 @@ export class ReportService {
         prefillTpsSum: sum('prefillTpsSum'),
         decodeTpsSum: sum('decodeTpsSum'),
         rateSamples: sum('rateSamples'),
+        decodeSamples: sum('decodeSamples'),
         latencyMsSum: sum('latencyMsSum'),
       },
       model: shards[0].model,
@@ -355,6 +388,12 @@ export class ReportService {
       activeMs: shards.reduce((s, r) => s + r.activeMs, 0),
       error: null,
       origin: { kind: 'merged', sources: shards.map((r) => r.id), at: now },
+      // The shards' split content when they all agree on it.
+      splitSha256:
+        new Set(shards.map((r) => r.splitSha256)).size === 1
+          ? (shards[0].splitSha256 ?? null)
+          : null,
+      shotsSha256: null,
     };
     await this.db.replaceRun(
       run,
@@ -424,7 +463,9 @@ export class ReportService {
   private async load(runId: string): Promise<Loaded> {
     const run = await this.db.runs.get(runId);
     if (!run) throw new Error(`No stored run ${runId}.`);
-    const stamp = `${run.createdAt}|${run.updatedAt}|${run.totals.done}`;
+    const split = await this.store.getSplit(run.spec.splitId);
+    // A re-import of the split changes what the answers are joined with.
+    const stamp = `${run.createdAt}|${run.updatedAt}|${run.totals.done}|${split?.importId ?? ''}`;
     const cached = this.runs.get(runId);
     if (cached?.stamp === stamp) return cached;
     const [order, stored] = await Promise.all([
@@ -432,9 +473,32 @@ export class ReportService {
       this.db.answers.where('runId').equals(runId).toArray(),
     ]);
     const byId = new Map(stored.map((a) => [a.questionId, a]));
-    const answers = (order?.questionIds ?? []).flatMap((id) => byId.get(id) ?? []);
-    const split = await this.store.getSplit(run.spec.splitId);
-    const questions = split ? await this.questionsOf(split) : new Map<string, StoredQuestion>();
+    const pin = pinStateOf(run, split);
+    // A split absent now leaves the answers without their facts (counted as missingFacts); a
+    // split re-imported with other content keeps only the answers to unchanged questions.
+    const current = pin.state === 'current' || pin.state === 'unpinned';
+    const changed = pin.state === 'stale' || pin.state === 'unknown';
+    // The split's questions are joined with the answers only while they are the ones asked.
+    const questions =
+      split && (current || order?.fingerprints)
+        ? await this.questionsOf(split)
+        : new Map<string, StoredQuestion>();
+    let changedQuestions = 0;
+    const answers: AnswerRecord[] = [];
+    (order?.questionIds ?? []).forEach((id, i) => {
+      const a = byId.get(id);
+      if (!a) return;
+      if (changed && !a.source) {
+        // A re-imported split: keep the answer only if its question is unchanged.
+        const q = questions.get(id);
+        const was = order?.fingerprints?.[i];
+        if (!q || !was || questionFingerprint(q) !== was) {
+          changedQuestions++;
+          return;
+        }
+      }
+      answers.push(a);
+    });
     let missingFacts = 0;
     const factsById = new Map<string, QuestionFacts>();
     for (const a of answers) {
@@ -460,7 +524,10 @@ export class ReportService {
           }
         : null,
       missingFacts,
-      questions,
+      pin,
+      changedQuestions,
+      // The inspector shows a question's text only while it is the one that was asked.
+      questions: current ? questions : unchangedQuestions(questions, answers),
     };
     remember(this.runs, runId, loaded, 8);
     return loaded;
@@ -498,17 +565,15 @@ function matches(a: AnswerRecord, filter: InspectorFilter): boolean {
   }
 }
 
-function totalsOf(answers: readonly AnswerRecord[]): RunRecord['totals'] {
-  return {
-    done: answers.length,
-    correct: answers.filter((a) => a.correct).length,
-    parsed: answers.filter((a) => a.status === 'parsed').length,
-    errors: answers.filter((a) => a.status === 'error').length,
-    promptTokens: answers.reduce((s, a) => s + a.promptTokens, 0),
-    completionTokens: answers.reduce((s, a) => s + a.completionTokens, 0),
-    prefillTpsSum: 0,
-    decodeTpsSum: 0,
-    rateSamples: 0,
-    latencyMsSum: answers.reduce((s, a) => s + a.latencyMs, 0),
-  };
+/** The questions of the kept answers of a stale run (the others changed, or were never joined). */
+function unchangedQuestions(
+  questions: Map<string, StoredQuestion>,
+  answers: readonly AnswerRecord[],
+): Map<string, StoredQuestion> {
+  const kept = new Map<string, StoredQuestion>();
+  for (const a of answers) {
+    const q = a.source ? undefined : questions.get(a.questionId);
+    if (q) kept.set(a.questionId, q);
+  }
+  return kept;
 }

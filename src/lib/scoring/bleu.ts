@@ -27,7 +27,7 @@
  * in the last bit (≈1e-16 relative) because V8's `Math.exp`/`Math.log` are not glibc's
  * `exp`/`log`. ROUGE and the answer metrics use no transcendental functions and match exactly.
  */
-import { LocalNgrams, maxOf, Scratch, TokenIds } from './ids';
+import { LocalNgrams, maxOf, Scratch, TokenIds } from './token-ids';
 
 export interface BleuResult {
   /** 0–1 (CMExam reports it ×100). */

@@ -1,8 +1,7 @@
 /**
- * Beyond the paper: calibration of option probabilities, letter position bias and circular
- * evaluation. None of this is in CMExam's scripts; the definitions are ours and stated here.
- *
- * Calibration (records whose `optionProbs` has at least one finite value):
+ * Beyond the paper: calibration of option probabilities. Not in CMExam's scripts; the
+ * definitions are ours and stated here (records whose `optionProbs` has at least one finite
+ * value):
  * - Confidence = the top option probability, as given (not renormalised). Ties go to the
  *   alphabetically first letter.
  * - A question counts as correct for calibration when its gold answer is exactly that top
@@ -14,25 +13,9 @@
  *   (multi-hot for multi-answer questions, so their ideal vector puts 1 on each gold letter and
  *   a probability distribution cannot reach 0 there) and 0 otherwise. A gold letter missing
  *   from `optionProbs` counts with p = 0.
- *
- * Position bias: single-letter answers by letter, multi-letter answers grouped as `multi`,
- * unparsed predictions as `unparsed`, a blank gold as `none`; plus the gold × predicted count
- * table over those labels.
- *
- * Circular evaluation: `rotations` lists the answers under rotated option orders. When it has
- * no shift 0, the record's own answer is shift 0 (correct = exact match, unparsed = wrong).
- * Accuracy per shift is over the records evaluated under that shift; "all correct" means
- * correct under every shift the record was evaluated under.
  */
 import { compareCodePoints } from './classification';
-import { isCorrect, isParsed } from './records';
-import type {
-  Calibration,
-  CalibrationBin,
-  CircularResult,
-  PositionBias,
-  ScoringRecord,
-} from './types';
+import type { Calibration, CalibrationBin, ScoringRecord } from './types';
 
 export const CALIBRATION_BINS = 10;
 
@@ -114,93 +97,4 @@ export function calibration(records: readonly ScoringRecord[]): Calibration | nu
   if (conf.length === 0) return null;
   const { ece, bins } = expectedCalibrationError(conf, correct);
   return { n: conf.length, ece, brier: brierSum / conf.length, bins };
-}
-
-function goldBucket(gold: string): string {
-  const letters = Array.from(gold);
-  if (letters.length === 0) return 'none';
-  return letters.length === 1 ? gold : 'multi';
-}
-
-function predBucket(r: ScoringRecord): string {
-  if (!isParsed(r)) return 'unparsed';
-  return Array.from(r.prediction).length === 1 ? r.prediction : 'multi';
-}
-
-const SPECIAL_ORDER = ['multi', 'none', 'unparsed'];
-
-function orderLabels(labels: Iterable<string>, letters: readonly string[]): string[] {
-  const set = new Set(labels);
-  return [...letters.filter((l) => set.has(l)), ...SPECIAL_ORDER.filter((l) => set.has(l))];
-}
-
-/** Distribution of predicted letters against gold letters (over every record). */
-export function positionBias(records: readonly ScoringRecord[]): PositionBias {
-  const gold = new Map<string, number>();
-  const predicted = new Map<string, number>();
-  const pairs = new Map<string, Map<string, number>>();
-  const singles = new Set<string>();
-  for (const r of records) {
-    const g = goldBucket(r.gold);
-    const p = predBucket(r);
-    if (!SPECIAL_ORDER.includes(g)) singles.add(g);
-    if (!SPECIAL_ORDER.includes(p)) singles.add(p);
-    gold.set(g, (gold.get(g) ?? 0) + 1);
-    predicted.set(p, (predicted.get(p) ?? 0) + 1);
-    let row = pairs.get(g);
-    if (row === undefined) {
-      row = new Map();
-      pairs.set(g, row);
-    }
-    row.set(p, (row.get(p) ?? 0) + 1);
-  }
-  const letters = [...singles].sort(compareCodePoints);
-  const goldLabels = orderLabels(gold.keys(), letters);
-  const predLabels = orderLabels(predicted.keys(), letters);
-  const goldOut: Record<string, number> = {};
-  for (const l of goldLabels) goldOut[l] = gold.get(l) ?? 0;
-  const predOut: Record<string, number> = {};
-  for (const l of predLabels) predOut[l] = predicted.get(l) ?? 0;
-  const confusion: Record<string, Record<string, number>> = {};
-  for (const g of goldLabels) {
-    const row: Record<string, number> = {};
-    for (const p of predLabels) row[p] = pairs.get(g)?.get(p) ?? 0;
-    confusion[g] = row;
-  }
-  return { letters, gold: goldOut, predicted: predOut, confusion };
-}
-
-/** Circular evaluation over the records that carry rotations; null when none does. */
-export function circular(records: readonly ScoringRecord[]): CircularResult | null {
-  const byShift = new Map<number, { n: number; correct: number }>();
-  let evaluated = 0;
-  let allCorrect = 0;
-  for (const r of records) {
-    if (!r.rotations || r.rotations.length === 0) continue;
-    const shifts = new Map<number, boolean>();
-    for (const rot of r.rotations) shifts.set(rot.shift, rot.correct);
-    if (!shifts.has(0)) shifts.set(0, isCorrect(r));
-    evaluated++;
-    let every = true;
-    for (const [shift, ok] of shifts) {
-      const cell = byShift.get(shift) ?? { n: 0, correct: 0 };
-      cell.n++;
-      if (ok) cell.correct++;
-      else every = false;
-      byShift.set(shift, cell);
-    }
-    if (every) allCorrect++;
-  }
-  if (evaluated === 0) return null;
-  const accuracyByShift: Record<string, number> = {};
-  for (const shift of [...byShift.keys()].sort((a, b) => a - b)) {
-    const cell = byShift.get(shift) as { n: number; correct: number };
-    accuracyByShift[String(shift)] = cell.correct / cell.n;
-  }
-  return {
-    rotations: byShift.size,
-    accuracy_by_shift: accuracyByShift,
-    all_correct: allCorrect,
-    all_correct_rate: allCorrect / evaluated,
-  };
 }

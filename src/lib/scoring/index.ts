@@ -6,7 +6,13 @@
 export type * from './types';
 export { scoreRecords, DEFAULT_DIFFICULTY_KEY } from './score';
 export { PROTOCOLS, PROTOCOL_IDS, isProtocolId, type ProtocolInfo } from './protocols';
-export { METRICS, getMetric, type MetricEntry, type MetricName } from './registry';
+export {
+  METRIC_FAMILIES,
+  METRIC_NAMES,
+  resolveMetrics,
+  type MetricFamily,
+  type MetricName,
+} from './registry';
 export {
   accuracy,
   weightedF1,
@@ -40,8 +46,8 @@ export {
   expectedCalibrationError,
   brierScore,
   topOption,
-  positionBias,
-  circular,
   CALIBRATION_BINS,
 } from './calibration';
+export { positionBias } from './position-bias';
+export { circular } from './circular';
 export { UNPARSED_LABEL, isParsed, isCorrect, answerLabel } from './records';

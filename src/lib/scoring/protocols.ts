@@ -1,6 +1,6 @@
 /**
- * The two scoring protocols, one per CMExam evaluation script, as data. `score.ts` reads these
- * flags; nothing else differs between them.
+ * The two scoring protocols, one per CMExam evaluation script, as data: the flags the metric
+ * families read, and the metric names each reports. Nothing else differs between them.
  *
  * `cmexam-char` — `src/evaluation/evaluate_lora_result.py` (williamliujl/CMExam):
  * - `evaluate_prediction` runs on every row: accuracy = rows whose parsed option string equals
@@ -30,6 +30,7 @@
  *   all nine ROUGE numbers).
  * - Two empty explanations compare as `['']` vs `['']`: ROUGE-1 and ROUGE-L F ≈ 1 for that row.
  */
+import { ANSWER_METRICS, EXPLANATION_METRICS, type MetricName } from './registry';
 import type { ProtocolId } from './types';
 
 export interface ProtocolInfo {
@@ -45,7 +46,12 @@ export interface ProtocolInfo {
   rougeHypothesis: 'prediction' | 'reference';
   /** Blank explanations: row left out, or scored as an empty string. */
   blankExplanations: 'leave-out' | 'empty-string';
+  /** The metrics it reports, by registered name (registry.ts). */
+  reports: readonly MetricName[];
 }
+
+/** What both CMExam scripts print: answer metrics, then BLEU and ROUGE of the explanations. */
+const CMEXAM_METRICS: readonly MetricName[] = [...ANSWER_METRICS, ...EXPLANATION_METRICS];
 
 export const PROTOCOLS: Readonly<Record<ProtocolId, ProtocolInfo>> = {
   'cmexam-char': {
@@ -59,6 +65,7 @@ export const PROTOCOLS: Readonly<Record<ProtocolId, ProtocolInfo>> = {
     bleuTokens: 'char',
     rougeHypothesis: 'prediction',
     blankExplanations: 'leave-out',
+    reports: CMEXAM_METRICS,
   },
   'cmexam-jieba': {
     id: 'cmexam-jieba',
@@ -70,6 +77,7 @@ export const PROTOCOLS: Readonly<Record<ProtocolId, ProtocolInfo>> = {
     bleuTokens: 'word',
     rougeHypothesis: 'reference',
     blankExplanations: 'empty-string',
+    reports: CMEXAM_METRICS,
   },
 };
 

@@ -1,86 +1,93 @@
 /**
- * Metrics registered by name, in the manner of lm-evaluation-harness: a name, the pure
- * function, whether higher is better, and a one-line description. The protocols are registered
- * alongside (`PROTOCOLS`, see `protocols.ts`).
+ * The metrics a protocol reports, registered by name in the manner of lm-evaluation-harness.
+ * Metrics that share one pass over the records (BLEU and ROUGE share their tokens) are one
+ * family; a protocol lists the metric names it reports (protocols.ts), and `scoreRecords`
+ * resolves each name to its family here, runs each family once, and keeps what was named. A new
+ * metric is a new family (or a new name in one), not a branch inside score.ts.
  */
-import { computeBleu } from './bleu';
-import { brierScore, expectedCalibrationError } from './calibration';
-import { accuracy, precisionRecallFscoreWeighted, weightedF1 } from './classification';
-import { compareRuns } from './compare';
-import { mcnemarExact, wilson } from './numeric';
-import { rougeCorpus, rougeL, rougeN } from './rouge';
-import { charTokens } from './tokens';
+import { answerMetrics } from './answer-metrics';
+import type { ProtocolInfo } from './protocols';
+import { textMetrics } from './text-metrics';
+import type { ScoreMetrics, ScoringRecord, WordTokenizer } from './types';
 
-export interface MetricEntry<F> {
+/** Every metric a protocol can report (the fields of `ScoreMetrics` but its protocol id). */
+export type MetricName = Exclude<keyof ScoreMetrics, 'protocol'>;
+
+export interface MetricContext {
+  protocol: ProtocolInfo;
+  wordTokenizer?: WordTokenizer;
+}
+
+export interface MetricFamily {
   name: string;
-  fn: F;
-  /** null where "better" does not apply (intervals, tests, tokenizers). */
-  higherIsBetter: boolean | null;
+  /** The metric names this family computes. */
+  reports: readonly MetricName[];
   description: string;
+  compute(records: readonly ScoringRecord[], ctx: MetricContext): Partial<ScoreMetrics>;
 }
 
-function entry<F>(
-  name: string,
-  fn: F,
-  higherIsBetter: boolean | null,
-  description: string,
-): MetricEntry<F> {
-  return { name, fn, higherIsBetter, description };
+export const ANSWER_METRICS = [
+  'n',
+  'accuracy',
+  'accuracy_ci_low',
+  'accuracy_ci_high',
+  'accuracy_all',
+  'accuracy_parsed',
+  'correct',
+  'weighted_precision',
+  'weighted_recall',
+  'weighted_f1',
+  'parsed',
+  'unparsed',
+  'unparsed_rate',
+  'errors',
+] as const satisfies readonly MetricName[];
+
+export const EXPLANATION_METRICS = [
+  'bleu1',
+  'bleu4',
+  'rouge1',
+  'rouge2',
+  'rougeL',
+  'rouge1_p',
+  'rouge1_r',
+  'rouge2_p',
+  'rouge2_r',
+  'rougeL_p',
+  'rougeL_r',
+  'explanations_scored',
+  'explanations_left_out',
+] as const satisfies readonly MetricName[];
+
+export const METRIC_FAMILIES: readonly MetricFamily[] = [
+  {
+    name: 'answers',
+    reports: ANSWER_METRICS,
+    description:
+      "Exact match of answer letter strings, Wilson 95% interval, scikit-learn's weighted " +
+      'precision/recall/F1, over the rows the protocol scores.',
+    compute: (records, ctx) => answerMetrics(records, ctx.protocol),
+  },
+  {
+    name: 'explanations',
+    reports: EXPLANATION_METRICS,
+    description:
+      'tensorflow/nmt corpus BLEU-1/4 and mean ROUGE-1/2/L (×100) over the explanations the ' +
+      'protocol keeps, with its tokens and its ROUGE argument order.',
+    compute: (records, ctx) => textMetrics(records, ctx.protocol, ctx.wordTokenizer),
+  },
+];
+
+/** The families that compute the named metrics, each once; an unknown name is an error. */
+export function resolveMetrics(names: readonly string[]): MetricFamily[] {
+  const families = new Set<MetricFamily>();
+  for (const name of names) {
+    const family = METRIC_FAMILIES.find((f) => (f.reports as readonly string[]).includes(name));
+    if (!family) throw new Error(`No registered metric is named "${name}".`);
+    families.add(family);
+  }
+  return [...families];
 }
 
-export const METRICS = {
-  accuracy: entry('accuracy', accuracy, true, 'Exact match of answer strings (fraction).'),
-  weighted_f1: entry(
-    'weighted_f1',
-    weightedF1,
-    true,
-    "scikit-learn precision_recall_fscore_support(average='weighted') F over answer strings.",
-  ),
-  weighted_prf: entry(
-    'weighted_prf',
-    precisionRecallFscoreWeighted,
-    true,
-    'Weighted precision, recall and F with per-label detail.',
-  ),
-  bleu: entry(
-    'bleu',
-    computeBleu,
-    true,
-    'tensorflow/nmt compute_bleu: corpus BLEU, clipped counts, brevity penalty, no smoothing.',
-  ),
-  rouge_n: entry('rouge_n', rougeN, true, 'nmt rouge_n: F/P/R over sets of unique n-grams.'),
-  rouge_l: entry('rouge_l', rougeL, true, 'nmt rouge_l_sentence_level: LCS F with beta = P/R.'),
-  rouge: entry('rouge', rougeCorpus, true, 'nmt rouge(): per-pair ROUGE-1/2/L averaged (np.mean).'),
-  char_tokens: entry(
-    'char_tokens',
-    charTokens,
-    null,
-    "CMExam character tokens: ' '.join(list(text)).split() (bleu) or .split(' ') (rouge).",
-  ),
-  wilson: entry('wilson', wilson, null, 'Wilson score interval (95% by default).'),
-  mcnemar_exact: entry(
-    'mcnemar_exact',
-    mcnemarExact,
-    null,
-    "McNemar's exact test: two-sided binomial p on the discordant pairs.",
-  ),
-  compare_runs: entry(
-    'compare_runs',
-    compareRuns,
-    null,
-    'Paired correctness of two runs with the McNemar exact p.',
-  ),
-  ece: entry(
-    'ece',
-    expectedCalibrationError,
-    false,
-    'Expected calibration error, equal-width bins over the top option probability.',
-  ),
-  brier: entry('brier', brierScore, false, 'Brier score of one question, multi-hot gold.'),
-} as const;
-
-export type MetricName = keyof typeof METRICS;
-
-export function getMetric<N extends MetricName>(name: N): (typeof METRICS)[N] {
-  return METRICS[name];
-}
+/** Every metric name the registry knows, in family order. */
+export const METRIC_NAMES: readonly MetricName[] = METRIC_FAMILIES.flatMap((f) => f.reports);

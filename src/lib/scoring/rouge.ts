@@ -24,7 +24,7 @@
  * ids, and the LCS length is computed bit-parallel (`lcsLengthIds`), checked against the plain
  * one-row dynamic programme (`lcsLengthDp`).
  */
-import { LocalNgrams, maxOf, Scratch, TokenIds } from './ids';
+import { LocalNgrams, maxOf, Scratch, TokenIds } from './token-ids';
 import { npMean } from './numeric';
 
 export interface Prf {

@@ -13,16 +13,17 @@
  *   annotation is not counted under that annotation. Values sort numerically when they are all
  *   numbers (difficulty levels), by code point otherwise. Macro averages run over the values
  *   that have at least one row.
+ * - The headline metrics are the protocol's reported names, each computed by its registered
+ *   family (registry.ts).
  */
-import { BleuAccumulator, bleuFromStats } from './bleu';
-import { circular, calibration, positionBias } from './calibration';
-import { compareCodePoints, precisionRecallFscoreWeighted } from './classification';
-import { Scratch, TokenIds } from './ids';
+import { answerStats, ratio } from './answer-metrics';
+import { calibration } from './calibration';
+import { circular } from './circular';
+import { compareCodePoints } from './classification';
 import { wilson } from './numeric';
+import { positionBias } from './position-bias';
 import { PROTOCOLS, type ProtocolInfo } from './protocols';
-import { answerLabel, isCorrect, isParsed } from './records';
-import { RougeAccumulator } from './rouge';
-import { encodeCharsBleuInto, encodeCharsRougeInto } from './tokens';
+import { resolveMetrics } from './registry';
 import type {
   BreakdownCell,
   BreakdownSummary,
@@ -31,159 +32,9 @@ import type {
   ScoreOptions,
   ScoreResult,
   ScoringRecord,
-  WordTokenizer,
 } from './types';
 
 export const DEFAULT_DIFFICULTY_KEY = 'Difficulty level';
-
-interface AnswerStats {
-  n: number;
-  parsed: number;
-  errors: number;
-  correct: number;
-  /** Denominator of the protocol's accuracy. */
-  denominator: number;
-  accuracyAll: number;
-  accuracyParsed: number;
-  accuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-}
-
-const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
-
-function answerStats(records: readonly ScoringRecord[], protocol: ProtocolInfo): AnswerStats {
-  let parsed = 0;
-  let errors = 0;
-  let correct = 0;
-  const golds: string[] = [];
-  const preds: string[] = [];
-  for (const r of records) {
-    const ok = isParsed(r);
-    if (ok) parsed++;
-    if (r.status === 'error') errors++;
-    if (isCorrect(r)) correct++;
-    if (protocol.answerRows === 'all') {
-      golds.push(r.gold);
-      preds.push(answerLabel(r));
-    } else if (ok) {
-      golds.push(r.gold);
-      preds.push(r.prediction);
-    }
-  }
-  const n = records.length;
-  const denominator = protocol.answerRows === 'all' ? n : parsed;
-  const prf = precisionRecallFscoreWeighted(golds, preds);
-  return {
-    n,
-    parsed,
-    errors,
-    correct,
-    denominator,
-    accuracyAll: ratio(correct, n),
-    accuracyParsed: ratio(correct, parsed),
-    accuracy: ratio(correct, denominator),
-    precision: prf.precision,
-    recall: prf.recall,
-    f1: prf.fscore,
-  };
-}
-
-type TextMetrics = Pick<
-  ScoreMetrics,
-  | 'bleu1'
-  | 'bleu4'
-  | 'rouge1'
-  | 'rouge2'
-  | 'rougeL'
-  | 'rouge1_p'
-  | 'rouge1_r'
-  | 'rouge2_p'
-  | 'rouge2_r'
-  | 'rougeL_p'
-  | 'rougeL_r'
-  | 'explanations_scored'
-  | 'explanations_left_out'
->;
-
-const NO_TEXT = {
-  bleu1: null,
-  bleu4: null,
-  rouge1: null,
-  rouge2: null,
-  rougeL: null,
-  rouge1_p: null,
-  rouge1_r: null,
-  rouge2_p: null,
-  rouge2_r: null,
-  rougeL_p: null,
-  rougeL_r: null,
-} as const;
-
-function wordTokens(tokenize: WordTokenizer, text: string): string[] {
-  return text === '' ? [] : tokenize(text);
-}
-
-function textMetrics(
-  records: readonly ScoringRecord[],
-  protocol: ProtocolInfo,
-  tokenize: WordTokenizer | undefined,
-): TextMetrics {
-  // Pairs (reference text, predicted text) that enter BLEU and ROUGE, in record order.
-  const refs: string[] = [];
-  const hyps: string[] = [];
-  if (protocol.blankExplanations === 'leave-out') {
-    for (const r of records) {
-      if (r.reference === null || r.reference === '' || r.explanation === null) continue;
-      refs.push(r.reference);
-      hyps.push(r.explanation);
-    }
-  } else if (records.some((r) => r.explanation !== null)) {
-    for (const r of records) {
-      refs.push(r.reference ?? '');
-      hyps.push(r.explanation ?? '');
-    }
-  }
-  const scored = refs.length;
-  const leftOut = records.length - scored;
-  if (scored === 0) return { ...NO_TEXT, explanations_scored: 0, explanations_left_out: leftOut };
-
-  const ids = new TokenIds();
-  const bleu = new BleuAccumulator(4);
-  const rouge = new RougeAccumulator();
-  const swap = protocol.rougeHypothesis === 'reference';
-  const [a, b, c, d] = [new Scratch(), new Scratch(), new Scratch(), new Scratch()];
-  for (let i = 0; i < scored; i++) {
-    if (protocol.bleuTokens === 'char') {
-      bleu.add([encodeCharsBleuInto(refs[i], ids, a)], encodeCharsBleuInto(hyps[i], ids, b));
-    } else {
-      const tk = tokenize as WordTokenizer;
-      bleu.add([ids.encode(wordTokens(tk, refs[i]))], ids.encode(wordTokens(tk, hyps[i])));
-    }
-    const ref = encodeCharsRougeInto(refs[i], ids, c);
-    const hyp = encodeCharsRougeInto(hyps[i], ids, d);
-    if (swap) rouge.add(ref, hyp);
-    else rouge.add(hyp, ref);
-  }
-  const stats = bleu.stats();
-  const means = rouge.means();
-  return {
-    bleu1: bleuFromStats(stats, 1).bleu * 100,
-    bleu4: bleuFromStats(stats, 4).bleu * 100,
-    rouge1: means.rouge_1.f * 100,
-    rouge2: means.rouge_2.f * 100,
-    rougeL: means.rouge_l.f * 100,
-    rouge1_p: means.rouge_1.p * 100,
-    rouge1_r: means.rouge_1.r * 100,
-    rouge2_p: means.rouge_2.p * 100,
-    rouge2_r: means.rouge_2.r * 100,
-    rougeL_p: means.rouge_l.p * 100,
-    rougeL_r: means.rouge_l.r * 100,
-    explanations_scored: scored,
-    explanations_left_out: leftOut,
-  };
-}
 
 const NUMERIC = /^-?\d+(\.\d+)?$/;
 
@@ -274,27 +125,14 @@ export function scoreRecords(
         'jieba.cut(text, cut_all=False)) for its BLEU; none was given.',
     );
   }
-  const a = answerStats(records, protocol);
-  const ci = wilson(a.correct, a.denominator);
-  const text = textMetrics(records, protocol, options.wordTokenizer);
-  const metrics: ScoreMetrics = {
-    protocol: protocol.id,
-    n: a.n,
-    accuracy: a.accuracy,
-    accuracy_ci_low: ci.low,
-    accuracy_ci_high: ci.high,
-    accuracy_all: a.accuracyAll,
-    accuracy_parsed: a.accuracyParsed,
-    correct: a.correct,
-    weighted_precision: a.precision,
-    weighted_recall: a.recall,
-    weighted_f1: a.f1,
-    parsed: a.parsed,
-    unparsed: a.n - a.parsed,
-    unparsed_rate: ratio(a.n - a.parsed, a.n),
-    errors: a.errors,
-    ...text,
-  };
+  // Each metric the protocol reports, computed by its registered family (registry.ts).
+  const ctx = { protocol, wordTokenizer: options.wordTokenizer };
+  const computed: Partial<ScoreMetrics> = {};
+  for (const family of resolveMetrics(protocol.reports))
+    Object.assign(computed, family.compute(records, ctx));
+  const metrics = { protocol: protocol.id } as ScoreMetrics;
+  for (const name of protocol.reports)
+    (metrics as unknown as Record<string, unknown>)[name] = computed[name];
   const { cells, summary } = breakdowns(records, protocol);
   const difficultyKey = options.difficultyKey ?? DEFAULT_DIFFICULTY_KEY;
   let difficulty: Record<string, DifficultyCell> | null = null;

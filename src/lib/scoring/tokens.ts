@@ -18,7 +18,7 @@
  *   same as Python's here, so we do the same two steps.
  */
 
-import { EMPTY_TOKEN_ID, Scratch, type TokenIds } from './ids';
+import { EMPTY_TOKEN_ID, Scratch, type TokenIds } from './token-ids';
 
 /** Code points for which Python's `str.isspace()` is true (what `str.split()` splits on). */
 const PY_WHITESPACE = new Set<number>([

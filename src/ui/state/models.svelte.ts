@@ -2,8 +2,19 @@ import { liveQuery } from 'dexie';
 import type { ModelRecord } from '@mlc-ai/web-llm';
 import { AppDatabase, type UserModelRecord } from '../../lib/db/database';
 import { EngineClient } from '../../lib/engines/client';
-import type { CachedModel } from '../../lib/engines/host';
+import type { CachedModel } from '../../lib/engines/protocol';
 import { demoModelSpec } from '../../lib/engines/demo-model';
+import {
+  localFileSpec,
+  modelName,
+  modelSpecOf,
+  modelSpecOfRecord,
+  parseModelRef,
+  refOfModelSpec,
+  sameModel,
+  type ModelRef,
+} from '../../lib/engines/model-ref';
+import type { RunSpec } from '../../lib/eval/types';
 import { defaultThreads } from '../../lib/engines/device';
 import {
   assessDevice,
@@ -70,6 +81,44 @@ export class ModelsState {
 
   demoSpec(): ModelSpec {
     return { ...demoModelSpec(document.baseURI), threads: this.threads } as ModelSpec;
+  }
+
+  /** The spec of a model the user added, with this page's thread count. */
+  userSpec(record: UserModelRecord): ModelSpec {
+    return modelSpecOfRecord(record, this.threads);
+  }
+
+  /** The spec of a local file picked in this visit. */
+  fileSpec(file: File): ModelSpec {
+    return localFileSpec(file, this.threads);
+  }
+
+  /** The loaded model as run specs name it; null when none is loaded. */
+  get loadedRef(): ModelRef | null {
+    return this.loaded && this.loadedSpec ? refOfModelSpec(this.loadedSpec) : null;
+  }
+
+  /**
+   * Make sure a run's own model is the loaded one: load it when another (or none) is loaded.
+   * Throws, naming the model, when it cannot be loaded here.
+   */
+  async ensureModelFor(spec: RunSpec): Promise<void> {
+    const parsed = parseModelRef(spec.model, spec);
+    if (!parsed.ref)
+      throw new Error(`This run's model cannot be loaded: ${parsed.problems.join(' ')}`);
+    const wanted = parsed.ref;
+    if (sameModel(this.loadedRef, wanted)) return;
+    const modelSpec = modelSpecOf(wanted, {
+      base: document.baseURI,
+      threads: this.threads,
+      localFile: (name) => this.localFiles.find((f) => f.file.name === name)?.file,
+    });
+    await this.load(modelSpec);
+    if (!this.loaded) {
+      throw new Error(
+        `This run's model ${modelName(wanted)} could not be loaded: ${this.error?.message ?? 'loading was cancelled'}`,
+      );
+    }
   }
 
   async load(spec: ModelSpec): Promise<void> {
@@ -153,7 +202,7 @@ export class ModelsState {
 
   addLocalFiles(files: File[]): void {
     for (const file of files) {
-      const id = `file:${file.name}`;
+      const id = localFileSpec(file).id;
       this.localFiles = [...this.localFiles.filter((f) => f.id !== id), { id, file }];
     }
   }

@@ -149,10 +149,13 @@ export class ReportState {
 
   private async loadRows(token: number): Promise<void> {
     if (!this.runId) return;
-    const rows = await this.client().inspectorRows(this.runId, this.filter);
     const a = this.annotation;
-    if (token === this.loadToken)
-      this.rows = a ? rows.filter((r) => r.annotations[a.column] === a.value) : rows;
+    const rows = await this.client().inspectorRows(
+      this.runId,
+      this.filter,
+      a ? { column: a.column, value: a.value } : null,
+    );
+    if (token === this.loadToken) this.rows = rows;
   }
 
   async inspect(questionId: string): Promise<void> {

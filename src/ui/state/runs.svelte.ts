@@ -1,14 +1,20 @@
 import { AppDatabase, type AnswerRecord, type RunRecord } from '../../lib/db/database';
 import { watchTables } from '../../lib/db/watch';
-import type { EngineClient } from '../../lib/engines/client';
-import { progressOf, runLockName, type RunProgress } from '../../lib/eval/runner';
+import type { RunClient } from '../../lib/eval/client';
+import { progressOf, type RunProgress } from '../../lib/eval/progress';
+import { runLockName } from '../../lib/eval/runner';
+import { canonicalSpec, runIdFor, validateSpec } from '../../lib/eval/spec';
 import type { RunSpec } from '../../lib/eval/types';
-import { canonicalSpec, runIdFor } from '../../lib/eval/spec';
 
 /** How many of the selected run's answers the Run step lists. */
 const RECENT_ANSWERS = 20;
 
 export type RunUiStatus = 'idle' | 'loading' | 'running' | 'paused' | 'done' | 'error';
+
+/** What the Run step needs from the Model step: the run's own model, loaded (or a reason). */
+export interface RunModels {
+  ensureModelFor(spec: RunSpec): Promise<void>;
+}
 
 /** The Run step: runs in the database, which of them this tab drives, and their progress. */
 export class RunsState {
@@ -20,7 +26,10 @@ export class RunsState {
   elsewhere = $state<string[]>([]);
   /** While a link sets things up (dataset import, model load) before its run starts. */
   preparing = $state<string | null>(null);
+  /** A failure outside any run (a link that could not be set up, a run that could not start). */
   error = $state<string | null>(null);
+  /** A passing notice: the engine restarted and the run goes on. */
+  notice = $state<string | null>(null);
   recent = $state.raw<AnswerRecord[]>([]);
 
   private readonly db = new AppDatabase();
@@ -28,7 +37,10 @@ export class RunsState {
   private recentOf = '';
   private lastStatuses = '';
 
-  constructor(private readonly engine: () => EngineClient) {
+  constructor(
+    private readonly client: () => RunClient,
+    private readonly models: () => RunModels,
+  ) {
     // Throttled (about 4 reads a second); a driven run's record changes at most twice a
     // second too, and the latest answers are re-read only when the selected run's have changed.
     watchTables(this.db, ['runs'], async () => {
@@ -53,16 +65,16 @@ export class RunsState {
   /** The stable automation hook (`data-testid="run-status"`). */
   get hook(): { status: RunUiStatus; done: number; total: number; runId: string } {
     const run = this.selected;
-    if (this.error && !run) return { status: 'error', done: 0, total: 0, runId: '' };
-    if (this.preparing && !run) return { status: 'loading', done: 0, total: 0, runId: '' };
-    if (!run) return { status: 'idle', done: 0, total: 0, runId: '' };
+    if (!run) {
+      const status = this.preparing ? 'loading' : this.error ? 'error' : 'idle';
+      return { status, done: 0, total: 0, runId: '' };
+    }
     const base = { done: run.totals.done, total: run.total, runId: run.id };
     if (this.preparing === run.id) return { status: 'loading', ...base };
-    if (
-      run.status === 'running' &&
-      !this.driving.includes(run.id) &&
-      !this.elsewhere.includes(run.id)
-    ) {
+    const mine = this.driving.includes(run.id);
+    // A run this tab could not drive (its model would not load, a link failed): say so.
+    if (this.error && !mine && run.status !== 'done') return { status: 'error', ...base };
+    if (run.status === 'running' && !mine && !this.elsewhere.includes(run.id)) {
       // Its tab is gone (closed or crashed): it waits to be resumed.
       return { status: 'paused', ...base };
     }
@@ -87,7 +99,7 @@ export class RunsState {
   /** The selected run's latest answers, read again when its answer count or status changes. */
   private async loadRecent(): Promise<void> {
     const run = this.selected;
-    const key = run ? `${run.id} ${run.totals.done} ${run.status}` : '';
+    const key = run ? `${run.id} ${run.totals.done} ${run.totals.errors} ${run.status}` : '';
     if (key === this.recentOf) return;
     this.recentOf = key;
     if (!run) return;
@@ -100,33 +112,62 @@ export class RunsState {
     if (this.recentOf === key) this.recent = recent;
   }
 
-  /** Create the run for a spec (or find it: the same spec is the same run) and select it. */
+  /**
+   * Create the run for a spec (or find it: the same spec is the same run) and select it. Throws,
+   * listing every problem, for a spec that cannot run.
+   */
   async create(spec: RunSpec): Promise<RunRecord> {
     // The stored spec is the canonical one its id is computed from.
     const canonical = canonicalSpec($state.snapshot(spec) as RunSpec);
+    const problems = validateSpec(canonical);
+    if (problems.length) throw new Error(problems.join(' '));
     const runId = await runIdFor(canonical);
-    const run = await this.engine().createRun(runId, canonical);
+    const run = await this.client().create(runId, canonical);
     this.select(run.id);
     return run;
   }
 
-  /** Drive a run from this tab until it is done, paused or cancelled; survives engine crashes. */
+  /**
+   * Drive a run from this tab, with its own model: the model is loaded first when another is
+   * (or none is), and the run is refused, naming its model, when that cannot be done.
+   */
+  async resume(runId: string): Promise<void> {
+    const run = this.runs.find((r) => r.id === runId) ?? (await this.db.runs.get(runId));
+    if (!run) return;
+    this.error = null;
+    this.select(runId);
+    this.preparing = runId;
+    try {
+      await this.models().ensureModelFor(run.spec);
+    } catch (err) {
+      this.error = messageOf(err);
+      return;
+    } finally {
+      this.preparing = null;
+    }
+    await this.drive(runId);
+  }
+
+  /**
+   * Drive a run from this tab until it is done, paused, cancelled or stopped by an error (which
+   * the run record holds). A dead engine worker is retried by the client, a few times.
+   */
   async drive(runId: string): Promise<void> {
     if (this.driving.includes(runId)) return;
     this.error = null;
+    this.notice = null;
     this.driving = [...this.driving, runId];
     try {
-      for (;;) {
-        const outcome = await this.engine().driveRun(runId, () => {});
-        if (outcome === 'crashed') {
-          await this.engine().settled();
-          continue;
-        }
-        if (outcome === 'locked') this.elsewhere = [...new Set([...this.elsewhere, runId])];
-        break;
-      }
+      const outcome = await this.client().drive(
+        runId,
+        () => {},
+        (attempt, waitMs) => {
+          this.notice = `The engine stopped unexpectedly (${attempt}) and is being restarted; the run goes on in ${Math.round(waitMs / 1000)} s.`;
+        },
+      );
+      if (outcome === 'locked') this.elsewhere = [...new Set([...this.elsewhere, runId])];
     } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
+      this.error = messageOf(err);
     } finally {
       this.driving = this.driving.filter((id) => id !== runId);
       await this.refreshLocks();
@@ -134,11 +175,11 @@ export class RunsState {
   }
 
   pause(runId: string): Promise<void> {
-    return this.engine().pauseRun(runId);
+    return this.client().pause(runId);
   }
 
   cancel(runId: string): Promise<void> {
-    return this.engine().cancelRun(runId);
+    return this.client().cancel(runId);
   }
 
   async remove(runId: string): Promise<void> {
@@ -152,4 +193,8 @@ export class RunsState {
       .filter((r) => held.has(runLockName(r.id)) && !this.driving.includes(r.id))
       .map((r) => r.id);
   }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

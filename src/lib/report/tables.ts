@@ -1,0 +1,79 @@
+/**
+ * A results file as tables: one CSV line per answer (for spreadsheets), and a Markdown summary
+ * (the headline row, then accuracy per annotation value). Pure: no Dexie, no DOM.
+ */
+import { formatNumber, formatPercent } from '../format';
+import type { ResultsFile } from './results';
+
+const CSV_COLUMNS = [
+  'question_id',
+  'row',
+  'gold',
+  'prediction',
+  'status',
+  'correct',
+  'raw_output',
+  'explanation',
+  'error',
+  'option_probs',
+  'latency_ms',
+  'prompt_tokens',
+  'completion_tokens',
+] as const;
+
+function csvCell(v: unknown): string {
+  const text =
+    v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  // Quote everything that could break a row; a leading = + - @ is neutralised so that a
+  // spreadsheet never runs model output as a formula.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) || safe !== text ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** One line per answer, RFC 4180, with a UTF-8 byte-order mark for spreadsheets. */
+export function recordsToCsv(file: ResultsFile): string {
+  const annotationColumns = [...new Set(file.records.flatMap((r) => Object.keys(r.annotations)))];
+  const header = [...CSV_COLUMNS, ...annotationColumns];
+  const lines = [header.map(csvCell).join(',')];
+  for (const r of file.records) {
+    lines.push(
+      [...CSV_COLUMNS.map((c) => r[c]), ...annotationColumns.map((c) => r.annotations[c] ?? '')]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  return '\ufeff' + lines.join('\r\n') + '\r\n';
+}
+
+const pct = (v: number | null | undefined) => formatPercent(v);
+const x100 = (v: number | null | undefined) => formatNumber(v);
+const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+/** A Markdown summary: the headline row, then accuracy per annotation value. */
+export function resultsToMarkdown(file: ResultsFile): string {
+  const m = file.metrics;
+  const lines = [
+    `## ${mdCell(file.run.model ?? file.run.spec.model)} on ${mdCell(file.run.spec.splitId)}`,
+    '',
+    `Protocol \`${m.protocol}\`; ${m.n} questions; method ${file.run.spec.method}, prompt ${file.run.spec.prompt}.`,
+    '',
+    '| n | accuracy % | 95% CI | weighted F1 % | unparsed | BLEU-1 | BLEU-4 | ROUGE-1 | ROUGE-2 | ROUGE-L |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${m.n} | ${pct(m.accuracy)} | ${pct(m.accuracy_ci_low)}–${pct(m.accuracy_ci_high)} | ${pct(m.weighted_f1)} | ${m.unparsed} | ${x100(m.bleu1)} | ${x100(m.bleu4)} | ${x100(m.rouge1)} | ${x100(m.rouge2)} | ${x100(m.rougeL)} |`,
+  ];
+  for (const [column, values] of Object.entries(file.breakdowns)) {
+    lines.push(
+      '',
+      `### ${mdCell(column)}`,
+      '',
+      '| value | n | accuracy % | 95% CI | weighted F1 % |',
+      '|---|---:|---:|---|---:|',
+    );
+    for (const [value, b] of Object.entries(values)) {
+      lines.push(
+        `| ${mdCell(value)} | ${b.n} | ${pct(b.accuracy)} | ${pct(b.ci_low)}–${pct(b.ci_high)} | ${pct(b.weighted_f1)} |`,
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}
