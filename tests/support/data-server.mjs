@@ -45,7 +45,19 @@ const train = (() => {
   return Buffer.from(lines.join('\n') + '\n');
 })();
 
+// Synthetic exam questions: 12, of which rows 2, 5 and 9 are multi-answer, with annotations.
+const examCsv = (() => {
+  const groups = ['心血管', '呼吸', '消化'];
+  let csv = 'Question,Options,Answer,Explanation,Disease Group,Difficulty level\n';
+  for (let i = 0; i < 12; i++) {
+    const answer = i === 2 ? 'AC' : i === 5 ? 'BDE' : i === 9 ? 'AB' : 'ABCDE'[(i * 3) % 5];
+    csv += `"考试合成题${i}：下列哪项正确","A 甲${i}\nB 乙${i}\nC 丙${i}\nD 丁${i}\nE 戊${i}",${answer},"考试合成解释${i}，选${answer}。",${groups[i % 3]},${(i % 3) + 1}\n`;
+  }
+  return csv;
+})();
+
 const fixtures = {
+  'exam.csv': ['text/csv', examCsv],
   'annotated.csv': ['text/csv', annotated],
   'page.csv': [
     'text/html',

@@ -4,6 +4,7 @@ import type { BrowseFilter } from './browse';
 import type { ImportOutcome, ImportProgress, ImportRequest } from './ingest';
 import type { DatasetService } from './service';
 import type { StoredQuestion } from './types';
+import type { EvalQuestion, SubsetSpec } from '../eval/types';
 
 /** The dataset worker (workers/dataset.worker.ts). */
 export interface DatasetWorkerApi {
@@ -77,6 +78,15 @@ export class DatasetClient {
 
   getQuestions(splitId: string, rows: number[]): Promise<StoredQuestion[]> {
     return this.worker.call((api) => api.datasets.getQuestions(splitId, rows));
+  }
+
+  drawQuestions(
+    splitId: string,
+    subset: SubsetSpec,
+    seed: number,
+    skipMulti: boolean,
+  ): Promise<{ questions: EvalQuestion[]; sha256: string } | null> {
+    return this.worker.call((api) => api.datasets.drawQuestions(splitId, subset, seed, skipMulti));
   }
 
   terminate(): void {

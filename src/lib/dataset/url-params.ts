@@ -1,4 +1,5 @@
-import { CMEXAM_SPLITS, isCmexamSplit, type CmexamSplit } from './ids';
+import type { SplitRecord } from '../db/database';
+import { CMEXAM_SPLITS, DEFAULT_CMEXAM_BASE, isCmexamSplit, type CmexamSplit } from './ids';
 
 /** What a link asks the app to import on load. */
 export type DatasetLinkRequest =
@@ -69,4 +70,23 @@ function isHttpUrl(s: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * How a link names a stored split (runs and exams alike), or why it cannot: a split imported
+ * from a local file has no address another browser could download.
+ */
+export function linkRequestFor(
+  split: Pick<SplitRecord, 'id' | 'dataset' | 'split' | 'sourceUrl'>,
+  mirror: string,
+): DatasetLinkRequest | { reason: string } {
+  if (split.dataset === 'cmexam' && isCmexamSplit(split.split))
+    return {
+      kind: 'cmexam',
+      split: split.split,
+      mirror: mirror === DEFAULT_CMEXAM_BASE ? null : mirror,
+    };
+  if (!split.sourceUrl)
+    return { reason: `${split.id} was imported from a local file, which a link cannot carry.` };
+  return { kind: 'url', url: split.sourceUrl, split: split.split };
 }

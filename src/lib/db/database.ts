@@ -1,7 +1,10 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { DatasetFormat, DatasetRow, DatasetStats, RowProblem } from '../dataset/types';
 import type { ChatMessage, Timings } from '../engines/types';
-import type { RunSpec } from '../eval/types';
+import type { EvalQuestion, RunSpec } from '../eval/types';
+import type { ExamSpec } from '../exam/spec';
+import type { SittingTiming } from '../exam/timing';
+import type { SittingFile } from '../exam/files';
 
 /** A split that is complete: every row of `importId` is stored. Absent until then. */
 export interface SplitRecord {
@@ -235,6 +238,59 @@ export interface AnswerRecord {
   rotations?: RotationRecord[];
 }
 
+/** An exam opened on this device (from a link or a file), with its questions frozen. */
+export interface ExamRecord {
+  /** Hash of the canonical exam spec (exam/spec.ts). */
+  id: string;
+  spec: ExamSpec;
+  /** SHA-256 of the split file the questions were drawn from (null: unknown). */
+  splitSha256: string | null;
+  questions: EvalQuestion[];
+  source: 'link' | 'file';
+  /** The file's name, for an exam opened from a file. */
+  sourceName: string | null;
+  createdAt: string;
+}
+
+/** One answer of a sitting: letters ('' when not answered), flag, time spent on the question. */
+export interface SittingAnswer {
+  answer: string;
+  flagged: boolean;
+  ms: number;
+  /** When the answer was last given (ISO); null while unanswered. */
+  at: string | null;
+}
+
+/** One attempt of one person at an exam, stored in their own browser only. */
+export interface SittingRecord {
+  id: string;
+  examId: string;
+  /** 1, 2, …: attempts of the same exam on this device are kept apart. */
+  attempt: number;
+  status: 'ready' | 'sitting' | 'finished';
+  /** A name or pseudonym the student typed (nothing else identifies them). */
+  name: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Who ended it: the student, or the time limit. */
+  submittedBy: 'student' | 'time' | null;
+  /** 0-based index of the question shown. */
+  current: number;
+  timing: SittingTiming;
+  /** By question id; a question never answered or flagged has no entry. */
+  answers: Record<string, SittingAnswer>;
+}
+
+/** A sitting file handed in to this device (a teacher's class), keyed by its sitting id. */
+export interface HandinRecord {
+  sittingId: string;
+  examId: string;
+  fileName: string;
+  importedAt: string;
+  sitting: SittingFile;
+}
+
 export class AppDatabase extends Dexie {
   splits!: EntityTable<SplitRecord, 'id'>;
   imports!: EntityTable<ImportRecord, 'id'>;
@@ -244,6 +300,9 @@ export class AppDatabase extends Dexie {
   runs!: EntityTable<RunRecord, 'id'>;
   runQuestions!: EntityTable<RunQuestionsRecord, 'runId'>;
   answers!: Dexie.Table<AnswerRecord, [string, string]>;
+  exams!: EntityTable<ExamRecord, 'id'>;
+  sittings!: EntityTable<SittingRecord, 'id'>;
+  handins!: EntityTable<HandinRecord, 'sittingId'>;
 
   /**
    * `observed: false` leaves out Dexie's change notifications (`storagemutated`, liveQuery):
@@ -275,6 +334,12 @@ export class AppDatabase extends Dexie {
           await tx.table('runs').put({ ...run, total: questionIds.length });
         }
       });
+    // Exam mode: exams with their questions, sittings (attempts), hand-ins of a class.
+    this.version(5).stores({
+      exams: '&id',
+      sittings: '&id, examId',
+      handins: '&sittingId, examId',
+    });
   }
 
   /** Store a whole run at once (an import or a merge), replacing any answers it had. */

@@ -52,7 +52,6 @@ import { parseModelRef } from '../engines/model-ref';
 import {
   canonicalJson,
   canonicalSpec,
-  compareCodePoints,
   defaultShotsSplit,
   DEFAULT_EXTRACTION,
   DEFAULT_GENERATION,
@@ -65,12 +64,12 @@ import {
   MAX_TEMPERATURE,
   MAX_TOKENS,
   METHODS,
-  MODES,
   MULTI,
   PROMPTS,
   validateSpec,
 } from './spec';
-import type { RunSpec, SubsetSpec } from './types';
+import { datasetParams, oneOf, queryOf, readInt, readSubset, subsetParams } from './params';
+import type { RunSpec } from './types';
 
 /** Run parameters, in the canonical order `runLinkFor` writes them (after the dataset ones). */
 export const RUN_PARAMS = [
@@ -321,23 +320,8 @@ export function parseRunLink(search: string): RunLink {
 export function runLinkFor(spec: RunSpec, dataset: DatasetLinkRequest, autostart: boolean): string {
   const c = canonicalSpec(spec);
   const out: [string, string][] = [];
-  if (dataset.kind === 'cmexam') {
-    out.push(['dataset', 'cmexam'], ['split', dataset.split]);
-    if (dataset.mirror !== null) out.push(['mirror', dataset.mirror]);
-  } else {
-    out.push(['dataset', dataset.url]);
-    if (dataset.split !== null) out.push(['split', dataset.split]);
-  }
-  const s = c.subset;
-  out.push(['subset', s.mode]);
-  if (s.mode !== 'all' && s.n !== null) out.push(['n', String(s.n)]);
-  if (s.mode === 'stratified' && s.stratifyBy !== null) out.push(['stratify', s.stratifyBy]);
-  for (const [column, values] of Object.entries(s.filters)) {
-    out.push(['filter', `${column}:${values.join('|')}`]);
-  }
-  if (s.shard.count !== 1 || s.shard.index !== 1) {
-    out.push(['shard', `${s.shard.index}/${s.shard.count}`]);
-  }
+  out.push(...datasetParams(dataset));
+  out.push(...subsetParams(c.subset));
   out.push(['seed', String(c.seed)], ['model', c.model], ['engine', c.engine]);
   if (c.modelUrl !== undefined && c.modelLibUrl !== undefined) {
     out.push(['model_url', c.modelUrl], ['model_lib', c.modelLibUrl]);
@@ -352,7 +336,7 @@ export function runLinkFor(spec: RunSpec, dataset: DatasetLinkRequest, autostart
   out.push(['temperature', String(c.generation.temperature)]);
   if (c.circular) out.push(['circular', '1']);
   if (autostart) out.push(['autostart', '1']);
-  const query = out.map(([k, v]) => `${k}=${encodeParam(v)}`).join('&');
+  const query = queryOf(out);
 
   // The guarantee callers rely on: the link reads back as exactly this run.
   const back = parseRunLink(query);
@@ -369,92 +353,6 @@ export function runLinkFor(spec: RunSpec, dataset: DatasetLinkRequest, autostart
 }
 
 // ---------------------------------------------------------------------------------------------
-
-function readSubset(params: URLSearchParams, problems: string[]): SubsetSpec | null {
-  const ok = problems.length;
-  const modeRaw = params.get('subset');
-  const nRaw = params.get('n');
-  const stratify = params.get('stratify');
-  // Loud rule: no `subset` means `all` without `n`, and `first` (file order) with `n`.
-  const mode =
-    modeRaw === null
-      ? nRaw === null
-        ? 'all'
-        : 'first'
-      : oneOf(modeRaw, 'subset', MODES, problems);
-  let n: number | null = null;
-  if (mode === 'all' && nRaw !== null) {
-    problems.push(
-      '"n" does not go with subset=all, which takes every question: leave out n, or use ' +
-        'subset=first, random or stratified.',
-    );
-  } else if (mode !== null && mode !== 'all') {
-    if (nRaw === null) problems.push(`subset=${mode} needs "n", the number of questions.`);
-    else {
-      n = readInt(
-        nRaw,
-        'n',
-        1,
-        Number.MAX_SAFE_INTEGER,
-        problems,
-        ' (to take every question leave out n and subset)',
-      );
-    }
-  }
-  let stratifyBy: string | null = null;
-  if (mode === 'stratified') {
-    if (stratify === null) {
-      problems.push('subset=stratified needs "stratify", the annotation column to stratify by.');
-    } else if (stratify.trim() === '') problems.push('"stratify" must name an annotation column.');
-    else stratifyBy = stratify.trim();
-  } else if (stratify !== null && mode !== null) {
-    problems.push(`"stratify" only applies to subset=stratified, not subset=${mode}.`);
-  }
-  const filters = readFilters(params.getAll('filter'), problems);
-  const shard = readShard(params.get('shard'), problems);
-  if (problems.length > ok || mode === null) return null;
-  return { filters, mode, n, stratifyBy, shard };
-}
-
-function readFilters(raws: string[], problems: string[]): Record<string, string[]> {
-  const filters: Record<string, string[]> = {};
-  for (const raw of raws) {
-    const colon = raw.indexOf(':');
-    const column = colon < 0 ? '' : raw.slice(0, colon).trim();
-    const values =
-      colon < 0
-        ? []
-        : raw
-            .slice(colon + 1)
-            .split('|')
-            .map((v) => v.trim());
-    if (column === '' || values.some((v) => v === '')) {
-      problems.push(
-        `"filter" must look like <column>:<value>|<value>… with no empty parts, not "${raw}".`,
-      );
-    } else if (Object.hasOwn(filters, column)) {
-      problems.push(
-        `Column "${column}" is filtered twice: put all its values in one filter, separated by |.`,
-      );
-    } else filters[column] = [...new Set(values)].sort(compareCodePoints);
-  }
-  const sorted: Record<string, string[]> = {};
-  for (const c of Object.keys(filters).sort(compareCodePoints)) sorted[c] = filters[c];
-  return sorted;
-}
-
-function readShard(raw: string | null, problems: string[]): SubsetSpec['shard'] {
-  if (raw === null) return { index: 1, count: 1 };
-  const m = /^(\d+)\/(\d+)$/.exec(raw);
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count)) {
-    problems.push(`"shard" must look like i/n (for example 2/8), not "${raw}".`);
-  } else if (count < 1 || index < 1 || index > count) {
-    problems.push(`"shard" ${raw} does not exist: shard i of n needs 1 ≤ i ≤ n.`);
-  }
-  return { index, count };
-}
 
 function readShots(raw: string, problems: string[]): string | null {
   if (isCmexamSplit(raw)) return splitIdFor('cmexam', raw);
@@ -493,36 +391,6 @@ function checkModel(
   return parsed.ref?.engine ?? null;
 }
 
-function oneOf<T extends string>(
-  raw: string,
-  name: string,
-  allowed: readonly T[],
-  problems: string[],
-): T | null {
-  if ((allowed as readonly string[]).includes(raw)) return raw as T;
-  problems.push(`"${name}" must be one of ${allowed.join(', ')}, not "${raw}".`);
-  return null;
-}
-
-/** Plain decimal digits only: `1e3`, `+5`, `5.0` and blanks are refused, not reinterpreted. */
-function readInt(
-  raw: string | null,
-  name: string,
-  min: number,
-  max: number,
-  problems: string[],
-  hint = '',
-): number | null {
-  if (raw === null) return null;
-  const v = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(v) || v < min || v > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-    problems.push(`"${name}" must be a whole number ${range}, not "${raw}"${hint}.`);
-    return null;
-  }
-  return v;
-}
-
 function readTemperature(raw: string | null, problems: string[]): number {
   if (raw === null) return DEFAULT_GENERATION.temperature;
   const v = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
@@ -535,9 +403,4 @@ function readTemperature(raw: string | null, problems: string[]): number {
 
 function isRunParam(key: string): key is RunParam {
   return (RUN_PARAMS as readonly string[]).includes(key);
-}
-
-/** Percent-encode a value, but keep `/` and `:` (valid in a query) so links stay readable. */
-function encodeParam(v: string): string {
-  return encodeURIComponent(v).replace(/%2F/g, '/').replace(/%3A/g, ':');
 }

@@ -29,6 +29,7 @@ import { modelName, parseModelRef, sameModel, type ModelRef } from '../engines/m
 import type { RunApi } from '../engines/protocol';
 import type { Engine } from '../engines/types';
 import { pinStateOf, questionFingerprint } from './pin';
+import { evalQuestionOf } from './questions';
 import {
   addToTotals,
   emptyTotals,
@@ -39,7 +40,7 @@ import {
   type RunProgress,
 } from './progress';
 import { selectShots } from './prompts';
-import { selectQuestions } from './select';
+import { drawSelection } from './select';
 import { solve } from './solver';
 import { validateSpec } from './spec';
 import type { EvalQuestion, RunSpec } from './types';
@@ -502,16 +503,7 @@ export class Runner implements RunApi {
   }
 
   private async questionsOf(split: SplitRecord): Promise<EvalQuestion[]> {
-    return (await this.store.loadQuestions(split)).map((q) => ({
-      id: q.id,
-      row: q.row,
-      question: q.question,
-      options: q.options,
-      answer: q.answer,
-      explanation: q.explanation,
-      annotations: q.annotations,
-      multi: q.multi,
-    }));
+    return (await this.store.loadQuestions(split)).map(evalQuestionOf);
   }
 
   /** The few-shot examples, from their split (pinned like the evaluated one). */
@@ -566,25 +558,13 @@ interface Prepared {
   ref: ModelRef;
 }
 
-/**
- * The questions a spec draws from a split, and how many multi-answer questions `choice` with
- * `multi=skip` leaves out of that same selection. Those are removed before the subset is drawn,
- * so `n` questions are still answered; `skipped` counts the multi-answer questions the same
- * selection would have taken had they been kept (all of them for `subset=all`).
- */
+/** The questions a run spec draws from a split (select.ts `drawSelection`). */
 export function drawQuestions(
   all: EvalQuestion[],
   spec: RunSpec,
 ): { questions: EvalQuestion[]; skipped: number } {
   const skipMulti = spec.method === 'choice' && spec.multiAnswer === 'skip';
-  if (!skipMulti) return { questions: selectQuestions(all, spec.subset, spec.seed), skipped: 0 };
-  const questions = selectQuestions(
-    all.filter((q) => !q.multi),
-    spec.subset,
-    spec.seed,
-  );
-  const skipped = selectQuestions(all, spec.subset, spec.seed).filter((q) => q.multi).length;
-  return { questions, skipped };
+  return drawSelection(all, spec.subset, spec.seed, skipMulti);
 }
 
 function missingSplit(splitId: string, why: string): RunError {

@@ -64,6 +64,29 @@ export function selectWithReport(
 }
 
 /** 1-based shard (1..count) of a question id; stable across selections and machines. */
+/**
+ * The questions a selection draws, and how many multi-answer questions `skipMulti` leaves out
+ * of that same selection. Those are removed before the subset is drawn, so `n` questions are
+ * still drawn; `skipped` counts the multi-answer questions the same selection would have taken
+ * had they been kept (all of them for `subset=all`). Runs and exams draw through this, so a
+ * run and an exam with the same question parameters get the same questions.
+ */
+export function drawSelection(
+  all: EvalQuestion[],
+  subset: SubsetSpec,
+  seed: number,
+  skipMulti: boolean,
+): { questions: EvalQuestion[]; skipped: number } {
+  if (!skipMulti) return { questions: selectQuestions(all, subset, seed), skipped: 0 };
+  const questions = selectQuestions(
+    all.filter((q) => !q.multi),
+    subset,
+    seed,
+  );
+  const skipped = selectQuestions(all, subset, seed).filter((q) => q.multi).length;
+  return { questions, skipped };
+}
+
 export function shardOf(id: string, count: number): number {
   if (!Number.isSafeInteger(count) || count < 1) {
     throw new RangeError(`Shard count must be a positive integer, not ${count}.`);

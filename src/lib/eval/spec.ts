@@ -79,23 +79,12 @@ export function engineForModel(model: string): RunSpec['engine'] {
  * form and one from a link agree.
  */
 export function canonicalSpec(spec: RunSpec): RunSpec {
-  const s = spec.subset;
-  const filters: Record<string, string[]> = {};
-  for (const column of Object.keys(s.filters).sort(compareCodePoints)) {
-    filters[column] = [...new Set(s.filters[column])].sort(compareCodePoints);
-  }
   const fewShot = spec.prompt === 'few-shot';
   const customMlc =
     spec.engine === 'webllm' && spec.modelUrl !== undefined && spec.modelLibUrl !== undefined;
   return {
     splitId: spec.splitId,
-    subset: {
-      filters,
-      mode: s.mode,
-      n: s.mode === 'all' ? null : s.n,
-      stratifyBy: s.mode === 'stratified' ? s.stratifyBy : null,
-      shard: { index: s.shard.index, count: s.shard.count },
-    },
+    subset: canonicalSubset(spec.subset),
     model: spec.model,
     engine: spec.engine,
     ...(customMlc ? { modelUrl: spec.modelUrl, modelLibUrl: spec.modelLibUrl } : {}),
@@ -112,6 +101,21 @@ export function canonicalSpec(spec: RunSpec): RunSpec {
     },
     seed: spec.seed,
     ...(spec.circular ? { circular: true } : {}),
+  };
+}
+
+/** Which questions, written one way (runs and exams): filters sorted, unused fields at defaults. */
+export function canonicalSubset(s: SubsetSpec): SubsetSpec {
+  const filters: Record<string, string[]> = {};
+  for (const column of Object.keys(s.filters).sort(compareCodePoints)) {
+    filters[column] = [...new Set(s.filters[column])].sort(compareCodePoints);
+  }
+  return {
+    filters,
+    mode: s.mode,
+    n: s.mode === 'all' ? null : s.n,
+    stratifyBy: s.mode === 'stratified' ? s.stratifyBy : null,
+    shard: { index: s.shard.index, count: s.shard.count },
   };
 }
 
@@ -240,7 +244,7 @@ export function validateSpec(value: unknown): string[] {
   return problems;
 }
 
-function subsetProblems(subset: Record<string, unknown>): string[] {
+export function subsetProblems(subset: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const mode = oneOf(subset.mode, MODES) ? subset.mode : null;
   if (!mode)

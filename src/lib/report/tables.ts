@@ -21,7 +21,7 @@ const CSV_COLUMNS = [
   'completion_tokens',
 ] as const;
 
-function csvCell(v: unknown): string {
+export function csvCell(v: unknown): string {
   const text =
     v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   // Quote everything that could break a row; a leading = + - @ is neutralised so that a

@@ -1,4 +1,5 @@
 import { AppDatabase, type RunRecord } from '../../lib/db/database';
+import { download } from '../download';
 import { watchTables } from '../../lib/db/watch';
 import type { ReportClient } from '../../lib/report/client';
 import type {
@@ -184,11 +185,11 @@ export class ReportState {
       const c = this.client();
       const base = `cmexam-${runId}-${this.protocol}`;
       if (kind === 'json') {
-        save(await c.exportResults(runId, this.protocol), `${base}.json`, 'application/json');
+        download(await c.exportResults(runId, this.protocol), `${base}.json`, 'application/json');
       } else if (kind === 'csv') {
-        save(await c.exportCsv(runId, this.protocol), `${base}.csv`, 'text/csv');
+        download(await c.exportCsv(runId, this.protocol), `${base}.csv`, 'text/csv');
       } else if (kind === 'md') {
-        save(await c.exportMarkdown(runId, this.protocol), `${base}.md`, 'text/markdown');
+        download(await c.exportMarkdown(runId, this.protocol), `${base}.md`, 'text/markdown');
       } else {
         const s = report.score;
         const { reportCharts } = await import('../../lib/report/charts');
@@ -201,7 +202,7 @@ export class ReportState {
         const svg = Object.fromEntries(
           Object.entries(charts).map(([caption, el]) => [caption, el.outerHTML]),
         );
-        save(await c.exportHtml(runId, this.protocol, svg), `${base}.html`, 'text/html');
+        download(await c.exportHtml(runId, this.protocol, svg), `${base}.html`, 'text/html');
       }
     } catch (err) {
       this.error = messageOf(err);
@@ -248,15 +249,4 @@ export class ReportState {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function save(text: string, name: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -1,0 +1,288 @@
+/**
+ * The two exam files, both versioned JSON documented in docs/results-format.md:
+ * - `cmexam-exam`: an exam with its questions, options and answers, for classrooms without a
+ *   network (a student opens it and sits the exam with no stored split);
+ * - `cmexam-exam-sitting`: one person's finished sitting, handed in to the teacher.
+ * Reading either lists every problem with its path; nothing is stored from a damaged file.
+ * Pure: no Dexie, no DOM.
+ */
+import type { EvalQuestion } from '../eval/types';
+import { isCorrect } from '../scoring/records';
+import { canonicalExamSpec, examIdFor, validateExamSpec, type ExamSpec } from './spec';
+
+export const EXAM_FORMAT = 'cmexam-exam';
+export const EXAM_VERSION = 1;
+export const SITTING_FORMAT = 'cmexam-exam-sitting';
+export const SITTING_VERSION = 1;
+
+export interface ExamFileQuestion {
+  question_id: string;
+  /** 0-based data row of the source file. */
+  row: number;
+  question: string;
+  options: { key: string; text: string }[];
+  answer: string;
+  explanation: string;
+  annotations: Record<string, string>;
+  multi: boolean;
+}
+
+export interface ExamFile {
+  format: typeof EXAM_FORMAT;
+  version: typeof EXAM_VERSION;
+  /** Hash of `spec` (exam/spec.ts `examIdFor`). */
+  exam_id: string;
+  spec: ExamSpec;
+  /** The split file the questions were drawn from. */
+  split: { split_id: string; sha256: string | null };
+  created_at: string;
+  generator: string;
+  questions: ExamFileQuestion[];
+}
+
+export interface SittingFileRecord {
+  question_id: string;
+  row: number;
+  gold: string;
+  /** The letters the person gave; '' when unanswered. */
+  answer: string;
+  correct: boolean;
+  flagged: boolean;
+  /** Time spent on the question. */
+  ms: number;
+}
+
+export interface SittingFile {
+  format: typeof SITTING_FORMAT;
+  version: typeof SITTING_VERSION;
+  /** A random id of this sitting: the same file handed in twice is refused. */
+  sitting_id: string;
+  exam_id: string;
+  spec: ExamSpec;
+  split_sha256: string | null;
+  /** What the student typed; '' when nothing. */
+  name: string;
+  attempt: number;
+  started_at: string | null;
+  finished_at: string | null;
+  submitted_by: 'student' | 'time' | null;
+  generator: string;
+  records: SittingFileRecord[];
+}
+
+export class ExamFileError extends Error {
+  override name = 'ExamFileError';
+  constructor(
+    message: string,
+    readonly problems: string[] = [],
+  ) {
+    super(problems.length ? `${message}\n${problems.map((p) => `- ${p}`).join('\n')}` : message);
+  }
+}
+
+export function examFileOf(input: {
+  examId: string;
+  spec: ExamSpec;
+  splitSha256: string | null;
+  questions: EvalQuestion[];
+  generator: string;
+  now?: Date;
+}): ExamFile {
+  return {
+    format: EXAM_FORMAT,
+    version: EXAM_VERSION,
+    exam_id: input.examId,
+    spec: canonicalExamSpec(input.spec),
+    split: { split_id: input.spec.splitId, sha256: input.splitSha256 },
+    created_at: (input.now ?? new Date()).toISOString(),
+    generator: input.generator,
+    questions: input.questions.map((q) => ({
+      question_id: q.id,
+      row: q.row,
+      question: q.question,
+      options: q.options,
+      answer: q.answer,
+      explanation: q.explanation,
+      annotations: q.annotations,
+      multi: q.multi,
+    })),
+  };
+}
+
+export function questionsOfExamFile(file: ExamFile): EvalQuestion[] {
+  return file.questions.map((q) => ({
+    id: q.question_id,
+    row: q.row,
+    question: q.question,
+    options: q.options,
+    answer: q.answer,
+    explanation: q.explanation,
+    annotations: q.annotations,
+    multi: q.multi,
+  }));
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const MAX_PROBLEMS = 20;
+const LETTERS = /^[A-Z]*$/;
+
+function describe(v: unknown): string {
+  const text = JSON.stringify(v);
+  return text === undefined ? String(v) : text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** JSON of the right format and version, or the reason it is not. */
+function readHeader(text: string, format: string, version: number, what: string): Json {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ExamFileError(
+      `This is not ${what}: it is not valid JSON (${err instanceof Error ? err.message : String(err)}).`,
+    );
+  }
+  if (!isObject(data) || data.format !== format) {
+    throw new ExamFileError(
+      `This is not ${what}: its "format" is ${isObject(data) ? describe(data.format) : 'missing'}, expected "${format}".`,
+    );
+  }
+  if (data.version !== version) {
+    throw new ExamFileError(
+      typeof data.version === 'number' && data.version > version
+        ? `This file is version ${data.version}, newer than this app reads (${version}): update the app.`
+        : `This file has an unknown version ${describe(data.version)}.`,
+    );
+  }
+  return data;
+}
+
+class Problems {
+  readonly list: string[] = [];
+  add(path: string, expected: string, value: unknown): void {
+    if (this.list.length < MAX_PROBLEMS)
+      this.list.push(`${path}: expected ${expected}, found ${describe(value)}`);
+  }
+  string(o: Json, key: string, path: string, nullable = false): void {
+    const v = o[key];
+    if (typeof v === 'string' || (nullable && v === null)) return;
+    this.add(`${path}.${key}`, nullable ? 'a string or null' : 'a string', v);
+  }
+  count(o: Json, key: string, path: string): void {
+    const v = o[key];
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return;
+    this.add(`${path}.${key}`, 'a whole number ≥ 0', v);
+  }
+  spec(v: unknown): void {
+    for (const p of validateExamSpec(v))
+      if (this.list.length < MAX_PROBLEMS) this.list.push(`spec: ${p}`);
+  }
+}
+
+/** Read an exam file; its id must be the hash of its spec. */
+export async function parseExamFile(text: string): Promise<ExamFile> {
+  const data = readHeader(text, EXAM_FORMAT, EXAM_VERSION, 'an exam file');
+  const p = new Problems();
+  p.string(data, 'exam_id', 'file');
+  p.spec(data.spec);
+  if (!isObject(data.split)) p.add('split', 'an object', data.split);
+  const questions = data.questions;
+  if (!Array.isArray(questions) || questions.length === 0)
+    p.add('questions', 'a non-empty array', questions);
+  else {
+    const seen = new Set<string>();
+    questions.forEach((q: unknown, i) => {
+      const path = `questions[${i}]`;
+      if (!isObject(q)) return p.add(path, 'an object', q);
+      p.string(q, 'question_id', path);
+      p.count(q, 'row', path);
+      p.string(q, 'question', path);
+      p.string(q, 'explanation', path);
+      if (typeof q.answer !== 'string' || !LETTERS.test(q.answer))
+        p.add(`${path}.answer`, 'option letters', q.answer);
+      if (
+        !Array.isArray(q.options) ||
+        q.options.length === 0 ||
+        !q.options.every(
+          (o) =>
+            isObject(o) &&
+            typeof o.key === 'string' &&
+            /^[A-Z]$/.test(o.key) &&
+            typeof o.text === 'string',
+        )
+      )
+        p.add(`${path}.options`, 'a list of {key, text}', q.options);
+      if (!isObject(q.annotations)) p.add(`${path}.annotations`, 'an object', q.annotations);
+      if (typeof q.multi !== 'boolean') p.add(`${path}.multi`, 'true or false', q.multi);
+      if (typeof q.question_id === 'string') {
+        if (seen.has(q.question_id)) p.add(`${path}.question_id`, 'a unique id', q.question_id);
+        seen.add(q.question_id);
+      }
+    });
+  }
+  if (p.list.length) throw new ExamFileError('This exam file is damaged:', p.list);
+  return checkedId(data as unknown as ExamFile, 'exam file');
+}
+
+/** Read a sitting file; its exam id must be the hash of its spec and every verdict its letters'. */
+export async function parseSittingFile(text: string): Promise<SittingFile> {
+  const data = readHeader(text, SITTING_FORMAT, SITTING_VERSION, 'a sitting file');
+  const p = new Problems();
+  p.string(data, 'sitting_id', 'file');
+  p.string(data, 'exam_id', 'file');
+  p.string(data, 'name', 'file');
+  p.string(data, 'started_at', 'file', true);
+  p.string(data, 'finished_at', 'file', true);
+  p.string(data, 'split_sha256', 'file', true);
+  if (typeof data.attempt !== 'number' || !Number.isInteger(data.attempt) || data.attempt < 1)
+    p.add('attempt', 'a whole number ≥ 1', data.attempt);
+  p.spec(data.spec);
+  const records = data.records;
+  if (!Array.isArray(records) || records.length === 0)
+    p.add('records', 'a non-empty array', records);
+  else {
+    const seen = new Set<string>();
+    records.forEach((r: unknown, i) => {
+      const path = `records[${i}]`;
+      if (!isObject(r)) return p.add(path, 'an object', r);
+      p.string(r, 'question_id', path);
+      p.count(r, 'row', path);
+      p.count(r, 'ms', path);
+      for (const key of ['gold', 'answer'] as const) {
+        if (typeof r[key] !== 'string' || !LETTERS.test(r[key] as string))
+          p.add(`${path}.${key}`, 'option letters (A–Z) or ""', r[key]);
+      }
+      if (typeof r.flagged !== 'boolean') p.add(`${path}.flagged`, 'true or false', r.flagged);
+      if (typeof r.correct !== 'boolean') p.add(`${path}.correct`, 'true or false', r.correct);
+      else if (typeof r.gold === 'string' && typeof r.answer === 'string') {
+        const right = isCorrect({ status: 'parsed', prediction: r.answer, gold: r.gold });
+        if (r.correct !== right)
+          p.add(
+            `${path}.correct`,
+            `${right} (gold ${describe(r.gold)}, answer ${describe(r.answer)})`,
+            r.correct,
+          );
+      }
+      if (typeof r.question_id === 'string') {
+        if (seen.has(r.question_id)) p.add(`${path}.question_id`, 'a unique id', r.question_id);
+        seen.add(r.question_id);
+      }
+    });
+  }
+  if (p.list.length) throw new ExamFileError('This sitting file is damaged:', p.list);
+  return checkedId(data as unknown as SittingFile, 'sitting file');
+}
+
+/** A file's exam id must be the hash of its spec: an edited spec is refused. */
+async function checkedId<F extends { exam_id: string; spec: ExamSpec }>(
+  file: F,
+  what: string,
+): Promise<F> {
+  const expected = await examIdFor(file.spec);
+  if (expected !== file.exam_id)
+    throw new ExamFileError(
+      `This ${what} is damaged: its exam id ${file.exam_id} does not match its spec (expected ${expected}).`,
+    );
+  return file;
+}
