@@ -7,8 +7,10 @@ import type { EngineWorkerApi } from '../src/lib/engines/protocol';
 import { Runner } from '../src/lib/eval/runner';
 import { holdAliveLock } from '../src/lib/workers/alive';
 
-const engine = new EngineHost();
-const runs = new Runner(
+// The host refuses to load a model while the runner drives a run (and the runner checks the
+// model before and after every question).
+const engine: EngineHost = new EngineHost(() => runs.activeRun());
+const runs: Runner = new Runner(
   new AppDatabase(),
   () => {
     const loaded = engine.loadedEngine();

@@ -122,4 +122,25 @@ describe('ReportService', () => {
     expect(report.score.metrics.n).toBe(4);
     expect(report.missingFacts).toBe(0);
   });
+
+  it('regression: importing a file again never wipes answers given here since', async () => {
+    const db = freshDb();
+    await storeSplit(db, 'cmexam/val', syntheticRows(4));
+    const id = await runOn(db, 4);
+    const file = JSON.parse(
+      await new ReportService(db, noJieba, 'test').exportResults(id, 'cmexam-char'),
+    );
+    // A partial file: 2 of the 4 answers; imported elsewhere, then resumed there.
+    file.records = file.records.slice(0, 2);
+    file.run.done = 2;
+    const other = freshDb();
+    const service = new ReportService(other, noJieba, 'test');
+    await service.importResults(JSON.stringify(file), 'partial.json');
+    const resumed = (await db.answers.where('runId').equals(id).toArray()).slice(2);
+    await other.answers.bulkPut(resumed);
+    await expect(service.importResults(JSON.stringify(file), 'partial.json')).rejects.toThrow(
+      /2 answers here that the file lacks/,
+    );
+    expect(await other.answers.where('runId').equals(id).count()).toBe(4);
+  });
 });

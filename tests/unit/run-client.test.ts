@@ -26,6 +26,7 @@ function harness(drive: DriveScript) {
     call: async <T>(fn: (api: EngineWorkerApi) => Promise<T>) =>
       fn({ runs } as unknown as EngineWorkerApi),
     settled: async () => {},
+    markHealthy: () => {},
   } as unknown as WorkerSupervisor<EngineWorkerApi>;
   const waits: number[] = [];
   const client = new RunClient(worker, async (ms) => void waits.push(ms));

@@ -281,6 +281,21 @@ describe('a run is pinned to its questions', () => {
     for (const f of order!.fingerprints!) expect(f).toMatch(/^[0-9a-f]{8}$/);
   });
 
+  it('regression: a question gone from the split is named, not dropped from the run', async () => {
+    const { db, runner } = await setup({ rows: 4 });
+    const s = spec();
+    const id = await runIdFor(s);
+    await runner.create(id, s);
+    const run = await runOf(db, id);
+    delete run.splitSha256;
+    await db.runs.put(run);
+    const ids = (await db.runQuestions.get(id))!.questionIds;
+    await db.runQuestions.put({ runId: id, questionIds: [...ids.slice(0, 3), 'cmexam/val/99'] });
+    expect(await runner.drive(id, () => {})).toBe('error');
+    expect((await runOf(db, id)).error).toContain('cmexam/val/99');
+    expect((await db.runQuestions.get(id))?.questionIds).toHaveLength(4);
+  });
+
   it('a run from before pinning is pinned to the stored split when it next runs', async () => {
     const { db, runner } = await setup({ rows: 4 });
     const s = spec();
@@ -366,20 +381,68 @@ describe('counts that say what they count', () => {
 });
 
 describe('pause and cancel', () => {
-  it('a pause during a drive stops it after the current question', async () => {
+  it('regression: a pause stops at once, even during a question that never returns', async () => {
     const engine = new ScriptedEngine();
     const { db, runner } = await setup({ engine, rows: 10 });
     const s = spec();
     const id = await runIdFor(s);
     await runner.create(id, s);
+    // Call 3 never comes back (a lost device); the pause comes while it hangs.
     engine.gate = async () => {
-      if (engine.calls === 3) runner.pause(id);
+      if (engine.calls === 3) {
+        setTimeout(() => runner.pause(id), 10);
+        await new Promise(() => {});
+      }
     };
     expect(await runner.drive(id, () => {})).toBe('paused');
     const run = await runOf(db, id);
     expect(run.status).toBe('paused');
-    expect(run.totals.done).toBe(3);
-    expect(await answersOf(db, id)).toHaveLength(3);
+    // Questions 0 and 1 answered; question 2 was in flight and is asked again on resume.
+    expect(run.totals.done).toBe(2);
+    expect(await answersOf(db, id)).toHaveLength(2);
+    engine.gate = null;
+    expect(await runner.drive(id, () => {})).toBe('done');
+    expect(await answersOf(db, id)).toHaveLength(10);
+  });
+
+  it('regression: a model loaded while a run answers stops it; no answer of the other model is stored', async () => {
+    const engine = new ScriptedEngine();
+    const db = freshDb();
+    await storeSplit(db, 'cmexam/val', syntheticRows(10));
+    const loaded = { engine, ref: DEMO as ModelRef };
+    const runner = new Runner(db, () => loaded, db);
+    const s = spec();
+    const id = await runIdFor(s);
+    await runner.create(id, s);
+    // During call 4, another model takes the engine's place.
+    engine.gate = async () => {
+      if (engine.calls === 4) loaded.ref = OTHER;
+    };
+    expect(await runner.drive(id, () => {})).toBe('error');
+    const run = await runOf(db, id);
+    expect(run.errorDetail?.code).toBe('model-mismatch');
+    const answers = await answersOf(db, id);
+    expect(answers).toHaveLength(3);
+    expect(new Set(answers.map((a) => a.model))).toEqual(new Set(['demo:tiny-random']));
+  });
+
+  it('one run at a time per engine: a second drive is refused while one runs', async () => {
+    const engine = new ScriptedEngine();
+    const db = freshDb();
+    await storeSplit(db, 'cmexam/val', syntheticRows(10));
+    const runner = new Runner(db, () => ({ engine, ref: DEMO }), db);
+    const a = spec();
+    const b = spec({ seed: 1 }, { mode: 'random', n: 5 });
+    const [ida, idb] = [await runIdFor(a), await runIdFor(b)];
+    await runner.create(ida, a);
+    await runner.create(idb, b);
+    let second: Promise<unknown> | null = null;
+    engine.gate = async () => {
+      if (engine.calls === 2) second = runner.drive(idb, () => {});
+    };
+    expect(await runner.drive(ida, () => {})).toBe('done');
+    await expect(second).rejects.toThrow(/Another run .* is running in this tab/);
+    expect(runner.activeRun()).toBeNull();
   });
 
   it('a pause left from an earlier drive does not stop the next one', async () => {

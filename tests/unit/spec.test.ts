@@ -659,6 +659,18 @@ describe('custom MLC models in links', () => {
     expect(canonicalJson(canonicalSpec(spec()))).not.toContain('modelUrl');
   });
 
+  it('regression: a link and the form give one run id for one custom model (addresses normalised)', () => {
+    const typed = parseRunLink(
+      link(
+        `model_url=https://huggingface.co/me/Mine/tree/main&model_lib=${LIB_URL}`,
+        'dataset=cmexam&split=test&model=Mine',
+      ),
+    );
+    expect(typed.problems).toEqual([]);
+    // What the Model step stores for the same typed address (engines/model-ref.ts).
+    expect(typed.spec?.modelUrl).toBe('https://huggingface.co/me/Mine/resolve/main/');
+  });
+
   it('both addresses or neither, only for a web-llm id, and checked', () => {
     const one = parseRunLink(link(`model_url=${encodeURIComponent(MODEL_URL)}`));
     expect(one.problems).toEqual([

@@ -71,7 +71,7 @@ export type RunStatus = 'pending' | 'running' | 'paused' | 'done' | 'cancelled' 
 /**
  * Totals over a run's stored answers, kept on the run record for the pages that show progress.
  * The run loop writes the record after the answers it counts (at most twice a second), so it
- * may trail them; `drive` rebuilds it from the answers when it does (eval/totals.ts).
+ * may trail them; `drive` rebuilds it from the answers when it does (eval/progress.ts).
  */
 export interface RunTotals {
   /** Questions with an answer (parsed or unparsed); an engine error is not an answer. */
@@ -223,7 +223,11 @@ export interface AnswerRecord {
    * when the run resumes, and what failed before is kept here.
    */
   errorHistory?: { at: string; error: string }[];
-  /** The model reference that produced this answer (eval/runner.ts checks it is the run's). */
+  /**
+   * The model reference that produced this answer: always the run's own (eval/runner.ts checks
+   * the loaded model before and after every question); kept so that a run's answers can be
+   * audited.
+   */
   model?: string;
   createdAt: string;
   /**

@@ -55,6 +55,14 @@ export class EngineClient {
         );
         this.onCrash?.(r.ok ? 'recovered' : 'failed', r.ok ? undefined : r.error.message);
       },
+      onGiveUp: () => {
+        // The model kept killing its worker: it is no longer loaded again.
+        this.lastSpec = null;
+        this.onCrash?.(
+          'failed',
+          'the engine stopped again and again, so the model is no longer loaded after a crash; a model too large for this device can do this.',
+        );
+      },
     });
   }
 

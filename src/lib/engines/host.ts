@@ -25,6 +25,12 @@ export class EngineHost implements EngineApi {
   /** What the loaded model is, as run specs name it; null while nothing is loaded. */
   private ref: ModelRef | null = null;
 
+  /**
+   * `activeRun`: the run this worker is driving, if any. No model is loaded meanwhile: the
+   * run's answers would come from another model (the run loop checks too, and stops).
+   */
+  constructor(private readonly activeRun: () => string | null = () => null) {}
+
   private async engineFor(backend: Backend): Promise<Engine> {
     if (this.engine && this.engine.describe().backend === backend) return this.engine;
     await this.engine?.unload();
@@ -42,6 +48,13 @@ export class EngineHost implements EngineApi {
   ): Promise<HostResult<EngineDescription>> {
     if (this.loadAbort) {
       return fail('busy', 'Another model is loading. Cancel it first, or wait for it to finish.');
+    }
+    const run = this.activeRun();
+    if (run !== null) {
+      return fail(
+        'busy',
+        `Run ${run} is answering with the loaded model: pause it before loading another model.`,
+      );
     }
     const abort = new AbortController();
     this.loadAbort = abort;

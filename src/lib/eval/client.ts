@@ -49,7 +49,11 @@ export class RunClient {
     let done = -1;
     let doneAtLastCrash = -1;
     let crashes = 0;
+    let doneAtStart: number | null = null;
     const progress = (p: RunProgress) => {
+      doneAtStart ??= p.done;
+      // A new answer is the worker working: its crash count starts again (supervisor.ts).
+      if (p.done > (done < 0 ? doneAtStart : done)) this.worker.markHealthy();
       done = p.done;
       onProgress(p);
     };

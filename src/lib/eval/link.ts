@@ -48,7 +48,7 @@ import {
   parseDatasetLink,
   type DatasetLinkRequest,
 } from '../dataset/url-params';
-import { parseModelRef } from '../engines/model-ref';
+import { parseModelRef, type ModelRef } from '../engines/model-ref';
 import {
   canonicalJson,
   canonicalSpec,
@@ -150,10 +150,12 @@ export function parseRunLink(search: string): RunLink {
   // Model and engine.
   const model = get('model');
   let inferred: RunSpec['engine'] | null = null;
+  let ref: ModelRef | null = null;
   if (model === null) {
     problems.push('A run needs "model": a web-llm model id, a GGUF URL or demo:tiny-random.');
   } else {
-    inferred = checkModel(model, get('model_url'), get('model_lib'), problems);
+    ref = checkModel(model, get('model_url'), get('model_lib'), problems);
+    inferred = ref?.engine ?? null;
   }
   const engineRaw = get('engine');
   let engine = inferred;
@@ -285,14 +287,14 @@ export function parseRunLink(search: string): RunLink {
   ) {
     return { spec: null, dataset: null, autostart: false, problems };
   }
-  const modelUrl = get('model_url') ?? undefined;
-  const modelLibUrl = get('model_lib') ?? undefined;
+  // A custom model's addresses as the form stores them (normalised), so both give one run id.
+  const custom = ref?.kind === 'mlc-custom' ? ref : null;
   const spec: RunSpec = {
     splitId,
     subset,
     model,
     engine,
-    ...(modelUrl !== undefined || modelLibUrl !== undefined ? { modelUrl, modelLibUrl } : {}),
+    ...(custom ? { modelUrl: custom.modelUrl, modelLibUrl: custom.modelLibUrl } : {}),
     method,
     prompt,
     k,
@@ -369,13 +371,13 @@ function shotsParam(splitId: string): string {
   return splitId.startsWith('cmexam/') ? splitId.slice('cmexam/'.length) : splitId;
 }
 
-/** Returns the engine the model needs, or null (with a problem) when it is not a model. */
+/** The model's reference, or null (with a problem) when it is not one a link can carry. */
 function checkModel(
   model: string,
   modelUrl: string | null,
   modelLibUrl: string | null,
   problems: string[],
-): RunSpec['engine'] | null {
+): ModelRef | null {
   const parsed = parseModelRef(model, {
     modelUrl: modelUrl ?? undefined,
     modelLibUrl: modelLibUrl ?? undefined,
@@ -388,7 +390,7 @@ function checkModel(
     return null;
   }
   problems.push(...parsed.problems);
-  return parsed.ref?.engine ?? null;
+  return parsed.ref;
 }
 
 function readTemperature(raw: string | null, problems: string[]): number {

@@ -29,6 +29,7 @@ import { modelName, parseModelRef, sameModel, type ModelRef } from '../engines/m
 import type { RunApi } from '../engines/protocol';
 import type { Engine } from '../engines/types';
 import { pinStateOf, questionFingerprint } from './pin';
+import { runLockName } from './locks';
 import { evalQuestionOf } from './questions';
 import {
   addToTotals,
@@ -45,9 +46,6 @@ import { solve } from './solver';
 import { validateSpec } from './spec';
 import type { EvalQuestion, RunSpec } from './types';
 import { AnswerWriter } from './writer';
-
-/** Web Lock held by the tab (engine worker) that drives a run; other tabs only watch it. */
-export const runLockName = (runId: string) => `cmexam-run:${runId}`;
 
 /**
  * Errored questions in a row (each already tried twice) after which a run stops: an engine that
@@ -90,6 +88,9 @@ export interface LoadedEngine {
 
 export class Runner implements RunApi {
   private readonly stops = new Map<string, 'pause' | 'cancel'>();
+  /** Wakes the drive of a run when a stop is asked for while a question is with the engine. */
+  private readonly stopSignals = new Map<string, () => void>();
+  private active: string | null = null;
   private readonly store: SplitStore;
 
   /**
@@ -153,11 +154,26 @@ export class Runner implements RunApi {
   }
 
   pause(runId: string): void {
-    this.stops.set(runId, 'pause');
+    this.requestStop(runId, 'pause');
   }
 
   cancel(runId: string): void {
-    this.stops.set(runId, 'cancel');
+    this.requestStop(runId, 'cancel');
+  }
+
+  /** The run this worker is driving now, if any: one at a time, and no model load meanwhile. */
+  activeRun(): string | null {
+    return this.active;
+  }
+
+  /**
+   * A stop takes effect at once, also in the middle of a question that is slow or never
+   * returns (a lost WebGPU device): the call in flight is interrupted and its answer, if it
+   * still comes, is not stored; the question is asked again on resume.
+   */
+  private requestStop(runId: string, kind: 'pause' | 'cancel'): void {
+    this.stops.set(runId, kind);
+    this.stopSignals.get(runId)?.();
   }
 
   /**
@@ -166,11 +182,24 @@ export class Runner implements RunApi {
    * for a run that exists: a failure is stored on the run as status `error`.
    */
   async drive(runId: string, onProgress: (p: RunProgress) => void): Promise<DriveOutcome> {
+    // One engine answers one run at a time: a second would share its model and its threads.
+    if (this.active !== null && this.active !== runId) {
+      throw new Error(
+        `Another run (${this.active}) is running in this tab: pause it first, then resume this one.`,
+      );
+    }
     // A pause or cancel left from an earlier drive must not stop this one.
     this.stops.delete(runId);
-    return navigator.locks.request(runLockName(runId), { ifAvailable: true }, async (lock) =>
-      lock ? this.driveLocked(runId, onProgress) : ('locked' as const),
-    );
+    return navigator.locks.request(runLockName(runId), { ifAvailable: true }, async (lock) => {
+      if (!lock) return 'locked' as const;
+      this.active = runId;
+      try {
+        return await this.driveLocked(runId, onProgress);
+      } finally {
+        this.active = null;
+        this.stopSignals.delete(runId);
+      }
+    });
   }
 
   /** Record a run as stopped by the page (a pause during a crash, too many crashes). */
@@ -264,7 +293,14 @@ export class Runner implements RunApi {
         { code: 'no-model', model: spec.model },
       );
     }
-    if (!sameModel(wanted, loaded.ref)) {
+    // Runs from before custom MLC models kept their addresses name only the id: the loaded
+    // custom model of that id (from the user's model list) is theirs.
+    const legacyCustom =
+      wanted?.kind === 'mlc' &&
+      spec.modelUrl === undefined &&
+      loaded.ref?.kind === 'mlc-custom' &&
+      loaded.ref.model === wanted.model;
+    if (!sameModel(wanted, loaded.ref) && !legacyCustom) {
       throw new RunError(
         `This run's model is ${wanted ? modelName(wanted) : spec.model}, but ` +
           `${loaded.ref ? modelName(loaded.ref) : 'another model'} is loaded: one run holds one ` +
@@ -311,7 +347,13 @@ export class Runner implements RunApi {
     let questions: EvalQuestion[];
     if (listed.length >= run.total) {
       const byId = new Map(all.map((q) => [q.id, q]));
-      questions = listed.flatMap((id) => byId.get(id) ?? []);
+      const missing = listed.find((id) => !byId.has(id));
+      if (missing) {
+        throw new RunError(`Question ${missing} of this run is no longer in ${split.id}.`, {
+          code: 'questions',
+        });
+      }
+      questions = listed.map((id) => byId.get(id)!);
     } else {
       questions = drawQuestions(all, run.spec).questions;
       const drawn = new Set(questions.map((q) => q.id));
@@ -356,7 +398,12 @@ export class Runner implements RunApi {
     );
     const errored = new Map<string, AnswerRecord>();
     let answered = new Set(keys);
-    if (run.totals.errors > 0 || run.totals.done + run.totals.errors !== keys.length) {
+    // Also rebuilt: totals from before decode rates were counted apart (no decodeSamples).
+    if (
+      run.totals.errors > 0 ||
+      run.totals.done + run.totals.errors !== keys.length ||
+      run.totals.decodeSamples === undefined
+    ) {
       const stored = await this.db.answers.where('runId').equals(runId).toArray();
       const totals = totalsOf(stored);
       answered = new Set(stored.filter((a) => a.status !== 'error').map((a) => a.questionId));
@@ -391,20 +438,35 @@ export class Runner implements RunApi {
       onProgress(progressOf(run));
     };
 
+    const stopRequested = new Promise<'stop'>((resolve) =>
+      this.stopSignals.set(runId, () => resolve('stop')),
+    );
+    const stopNow = async (): Promise<DriveOutcome> => {
+      const stop = this.stops.get(runId);
+      this.stops.delete(runId);
+      const status = stop === 'cancel' ? 'cancelled' : 'paused';
+      await stopWith(status);
+      return status;
+    };
     for (const qid of p.questionIds) {
       if (answered.has(qid)) continue;
       // A failed write stops the run here rather than after more unsaved answers.
       if (writer.error) throw writer.error.error;
-      const stop = this.stops.get(runId);
-      if (stop) {
-        this.stops.delete(runId);
-        const status = stop === 'pause' ? 'paused' : 'cancelled';
-        await stopWith(status);
-        return status;
-      }
+      if (this.stops.has(runId)) return stopNow();
+      this.checkModel(p);
       const q = p.questions.get(qid)!;
       const started = performance.now();
-      const record = await this.answerWithRetry(runId, spec, q, p, errored.get(qid));
+      const outcome = await Promise.race([
+        this.answerWithRetry(runId, spec, q, p, errored.get(qid)),
+        stopRequested,
+      ]);
+      if (outcome === 'stop') {
+        p.engine.interrupt();
+        return stopNow();
+      }
+      // The model must still be the run's when the answer comes: otherwise it is not stored.
+      this.checkModel(p);
+      const record = outcome;
       const elapsed = performance.now() - started;
       record.latencyMs = elapsed;
       writer.add(record);
@@ -458,6 +520,21 @@ export class Runner implements RunApi {
     }
     await stopWith('done');
     return 'done';
+  }
+
+  /**
+   * The engine that answers must be the one the drive started with, holding the run's model: a
+   * model loaded meanwhile (the engine host refuses, but a crash recovery or another page might
+   * not) stops the run before an answer of another model is stored.
+   */
+  private checkModel(p: Prepared): void {
+    const now = this.engine();
+    if (now?.engine !== p.engine || !sameModel(now.ref, p.ref)) {
+      throw new RunError(
+        `The loaded model changed while this run was answering (${p.ref ? modelName(p.ref) : 'its model'} → ${now?.ref ? modelName(now.ref) : 'none'}): the run stopped, and no answer of the other model was stored. Resume loads the run's own model.`,
+        { code: 'model-mismatch', model: p.ref.model },
+      );
+    }
   }
 
   /** An engine error is tried again once, then recorded as this question's error. */

@@ -63,7 +63,6 @@ export function selectWithReport(
   };
 }
 
-/** 1-based shard (1..count) of a question id; stable across selections and machines. */
 /**
  * The questions a selection draws, and how many multi-answer questions `skipMulti` leaves out
  * of that same selection. Those are removed before the subset is drawn, so `n` questions are
@@ -87,6 +86,7 @@ export function drawSelection(
   return { questions, skipped };
 }
 
+/** 1-based shard (1..count) of a question id; stable across selections and machines. */
 export function shardOf(id: string, count: number): number {
   if (!Number.isSafeInteger(count) || count < 1) {
     throw new RangeError(`Shard count must be a positive integer, not ${count}.`);

@@ -109,7 +109,13 @@ export class ExamStore {
         r.spec.splitId === exam.spec.splitId &&
         r.total === ids.length &&
         r.totals.done === r.total &&
-        r.status === 'done',
+        r.status === 'done' &&
+        // A run made on another copy of the split answered other questions under those ids.
+        !(
+          typeof r.splitSha256 === 'string' &&
+          exam.splitSha256 !== null &&
+          r.splitSha256 !== exam.splitSha256
+        ),
     );
     const out: RunRecord[] = [];
     for (const r of candidates) {

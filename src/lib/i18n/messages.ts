@@ -195,6 +195,10 @@ export const MESSAGES = {
   staleRun: { en: 'stale', zh: '已过期' },
   readOnlyRun: { en: 'read-only', zh: '只读' },
   noLinkWhy: { en: 'No link', zh: '无法生成链接' },
+  pauseOtherFirst: {
+    en: 'Another run is answering in this tab: pause it first.',
+    zh: '本页另一项评测正在运行：请先暂停它。',
+  },
   latestAnswers: { en: 'Latest answers', zh: '最新作答' },
   gold: { en: 'Gold', zh: '标准答案' },
   prediction: { en: 'Prediction', zh: '预测' },

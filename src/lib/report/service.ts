@@ -8,7 +8,8 @@ import { SplitStore } from '../dataset/store';
 import type { StoredQuestion } from '../dataset/types';
 import { pinStateOf, questionFingerprint, type PinState } from '../eval/pin';
 import { totalsOf } from '../eval/progress';
-import { canonicalJson, runIdFor } from '../eval/spec';
+import { runLockName } from '../eval/locks';
+import { canonicalJson, canonicalSpec, runIdFor } from '../eval/spec';
 import { compareRuns, scoreRecords } from '../scoring';
 import type { ProtocolId, ScoreResult, ScoringRecord } from '../scoring/types';
 import {
@@ -257,11 +258,29 @@ export class ReportService {
         `This run is already stored here (${existing.origin?.kind === 'merged' ? 'as a merge of shards' : 'run in this browser'}): delete it first to import the file instead.`,
       );
     }
+    if (existing) {
+      // An imported run resumed here has answers of its own: a file must not replace them.
+      const held = ((await navigator.locks.query()).held ?? []).some(
+        (l) => l.name === runLockName(runId),
+      );
+      if (held)
+        throw new ResultsFileError(
+          'This run is being answered in this browser now: pause it before importing its file again.',
+        );
+      const inFile = new Set(file.records.map((r) => r.question_id));
+      const own = (await this.db.answers.where('runId').equals(runId).primaryKeys()).filter(
+        (k) => !inFile.has(k[1]),
+      ).length;
+      if (own > 0)
+        throw new ResultsFileError(
+          `This run has ${own} answer${own === 1 ? '' : 's'} here that the file lacks (it was resumed in this browser): export it instead, or delete it first to import the file.`,
+        );
+    }
     const answers = answersOf(file, runId);
     const questionIds = file.records.map((r) => r.question_id);
     const run: RunRecord = {
       id: runId,
-      spec: file.run.spec,
+      spec: canonicalSpec(file.run.spec),
       status: file.run.status === 'running' ? 'paused' : file.run.status,
       total: file.run.total,
       skipped: file.run.skipped,
@@ -378,7 +397,11 @@ export class ReportService {
         prefillTpsSum: sum('prefillTpsSum'),
         decodeTpsSum: sum('decodeTpsSum'),
         rateSamples: sum('rateSamples'),
-        decodeSamples: sum('decodeSamples'),
+        // Shards from before decode rates were counted apart averaged over every call.
+        decodeSamples: shards.reduce(
+          (n, r) => n + (r.totals.decodeSamples ?? r.totals.rateSamples),
+          0,
+        ),
         latencyMsSum: sum('latencyMsSum'),
       },
       model: shards[0].model,

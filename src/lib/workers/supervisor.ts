@@ -28,7 +28,18 @@ export interface SupervisorOptions<Api> {
   restore?: (api: Comlink.Remote<Api>) => Promise<void>;
   /** Told of each crash, before the new worker is restored. */
   onCrash?: () => void;
+  /**
+   * Told when the worker died MAX_UNHEALTHY_RESTARTS times in a row without a sign of health
+   * (a call that completed, or `markHealthy`): it is started again but no longer restored, so a
+   * model that kills its worker while loading does not restart it forever.
+   */
+  onGiveUp?: () => void;
+  /** Pauses before the 2nd, 3rd… restore in a row (the first is at once). */
+  backoffMs?: readonly number[];
 }
+
+/** Restores in a row without a sign of health after which restoring stops. */
+export const MAX_UNHEALTHY_RESTARTS = 3;
 
 /**
  * Spawns a worker, notices when it dies (its alive lock is released), fails the calls that were
@@ -44,6 +55,8 @@ export class WorkerSupervisor<Api extends Supervisable> {
   private stopped = false;
   /** Crashes so far (for tests and the page's notices). */
   crashes = 0;
+  /** Crashes since the last sign of health. */
+  private unhealthy = 0;
 
   constructor(private readonly opts: SupervisorOptions<Api>) {
     this.start();
@@ -64,12 +77,23 @@ export class WorkerSupervisor<Api extends Supervisable> {
   }
 
   /** A promise from the current worker that also rejects if the worker dies first. */
-  private track<T>(promise: Promise<T>): Promise<T> {
+  private track<T>(promise: Promise<T>, healthy = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const onCrash = (err: WorkerCrashedError) => reject(err);
       this.pending.add(onCrash);
-      promise.then(resolve, reject).finally(() => this.pending.delete(onCrash));
+      promise
+        .then((value) => {
+          // A call that came back is the worker working (a restore alone is not).
+          if (healthy) this.markHealthy();
+          resolve(value);
+        }, reject)
+        .finally(() => this.pending.delete(onCrash));
     });
+  }
+
+  /** The worker did real work (a run answered a question): crashes are counted afresh. */
+  markHealthy(): void {
+    this.unhealthy = 0;
   }
 
   /** Resolves once a crash recovery (new worker, restored) has finished. */
@@ -99,6 +123,7 @@ export class WorkerSupervisor<Api extends Supervisable> {
 
   private async crashed(): Promise<void> {
     this.crashes++;
+    this.unhealthy++;
     const error = new WorkerCrashedError(this.opts.name);
     for (const reject of this.pending) reject(error);
     this.pending.clear();
@@ -108,8 +133,20 @@ export class WorkerSupervisor<Api extends Supervisable> {
     this.opts.onCrash?.();
     const restore = this.opts.restore;
     if (!restore) return;
+    if (this.unhealthy > MAX_UNHEALTHY_RESTARTS) {
+      this.restoring = null;
+      this.opts.onGiveUp?.();
+      return;
+    }
+    const backoff = this.opts.backoffMs ?? [1000, 2000, 4000];
+    const wait =
+      this.unhealthy <= 1 ? 0 : backoff[Math.min(this.unhealthy - 2, backoff.length - 1)];
+    const remote = this.remote;
     // Tracked: if the new worker dies too, the restore fails instead of hanging every call.
-    const restoring = this.track(restore(this.remote)).catch(() => {});
+    const restoring = (async () => {
+      if (wait) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (remote === this.remote) await this.track(restore(remote), false);
+    })().catch(() => {});
     this.restoring = restoring;
     await restoring;
     if (this.restoring === restoring) this.restoring = null;

@@ -108,6 +108,21 @@ export class ModelsState {
       throw new Error(`This run's model cannot be loaded: ${parsed.problems.join(' ')}`);
     const wanted = parsed.ref;
     if (sameModel(this.loadedRef, wanted)) return;
+    // A run from before custom MLC models kept their addresses: the user's model of that id.
+    const custom =
+      wanted.kind === 'mlc'
+        ? this.userModels.find((m) => m.backend === 'webllm' && m.id === wanted.model && m.modelUrl)
+        : undefined;
+    if (custom) {
+      if (this.loadedSpec?.backend === 'webllm' && this.loaded && this.loadedSpec.id === custom.id)
+        return;
+      await this.load(this.userSpec(custom));
+      if (!this.loaded)
+        throw new Error(
+          `This run's model ${custom.id} could not be loaded: ${this.error?.message ?? 'loading was cancelled'}`,
+        );
+      return;
+    }
     const modelSpec = modelSpecOf(wanted, {
       base: document.baseURI,
       threads: this.threads,

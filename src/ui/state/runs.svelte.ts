@@ -2,7 +2,7 @@ import { AppDatabase, type AnswerRecord, type RunRecord } from '../../lib/db/dat
 import { watchTables } from '../../lib/db/watch';
 import type { RunClient } from '../../lib/eval/client';
 import { progressOf, type RunProgress } from '../../lib/eval/progress';
-import { runLockName } from '../../lib/eval/runner';
+import { runLockName } from '../../lib/eval/locks';
 import { canonicalSpec, runIdFor, validateSpec } from '../../lib/eval/spec';
 import type { RunSpec } from '../../lib/eval/types';
 
