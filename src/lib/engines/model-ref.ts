@@ -22,7 +22,7 @@ import {
   parseGgufUrl,
 } from './catalog';
 import { demoModelSpec } from './demo-model';
-import type { Backend, ModelSpec } from './types';
+import type { ModelSpec } from './types';
 
 export const DEMO_MODELS = ['demo:tiny-random'] as const;
 export const LOCAL_FILE_PREFIX = 'file:';
@@ -260,11 +260,6 @@ export function customMlcRecordFor(input: {
     modelUrl: parsed.ref.modelUrl,
     modelLibUrl: parsed.ref.modelLibUrl,
   };
-}
-
-/** The engine a reference runs on. */
-export function engineOf(ref: ModelRef): Backend {
-  return ref.engine;
 }
 
 function checked(fn: () => string, problems: string[], given: string | undefined): string | null {

@@ -174,6 +174,27 @@ class Problems {
     if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return;
     this.add(`${path}.${key}`, 'a whole number ≥ 0', v);
   }
+  /**
+   * A non-empty list of objects, each with a `question_id` (unique in the list) and a `row`;
+   * `each` checks the rest of an item.
+   */
+  questionList(data: Json, key: string, each: (item: Json, path: string) => void): void {
+    const list = data[key];
+    if (!Array.isArray(list) || list.length === 0) return this.add(key, 'a non-empty array', list);
+    const seen = new Set<string>();
+    list.forEach((item: unknown, i) => {
+      const path = `${key}[${i}]`;
+      if (!isObject(item)) return this.add(path, 'an object', item);
+      this.string(item, 'question_id', path);
+      this.count(item, 'row', path);
+      each(item, path);
+      if (typeof item.question_id === 'string') {
+        if (seen.has(item.question_id))
+          this.add(`${path}.question_id`, 'a unique id', item.question_id);
+        seen.add(item.question_id);
+      }
+    });
+  }
   spec(v: unknown): void {
     for (const p of validateExamSpec(v))
       if (this.list.length < MAX_PROBLEMS) this.list.push(`spec: ${p}`);
@@ -187,40 +208,26 @@ export async function parseExamFile(text: string): Promise<ExamFile> {
   p.string(data, 'exam_id', 'file');
   p.spec(data.spec);
   if (!isObject(data.split)) p.add('split', 'an object', data.split);
-  const questions = data.questions;
-  if (!Array.isArray(questions) || questions.length === 0)
-    p.add('questions', 'a non-empty array', questions);
-  else {
-    const seen = new Set<string>();
-    questions.forEach((q: unknown, i) => {
-      const path = `questions[${i}]`;
-      if (!isObject(q)) return p.add(path, 'an object', q);
-      p.string(q, 'question_id', path);
-      p.count(q, 'row', path);
-      p.string(q, 'question', path);
-      p.string(q, 'explanation', path);
-      if (typeof q.answer !== 'string' || !LETTERS.test(q.answer))
-        p.add(`${path}.answer`, 'option letters', q.answer);
-      if (
-        !Array.isArray(q.options) ||
-        q.options.length === 0 ||
-        !q.options.every(
-          (o) =>
-            isObject(o) &&
-            typeof o.key === 'string' &&
-            /^[A-Z]$/.test(o.key) &&
-            typeof o.text === 'string',
-        )
+  p.questionList(data, 'questions', (q, path) => {
+    p.string(q, 'question', path);
+    p.string(q, 'explanation', path);
+    if (typeof q.answer !== 'string' || !LETTERS.test(q.answer))
+      p.add(`${path}.answer`, 'option letters', q.answer);
+    if (
+      !Array.isArray(q.options) ||
+      q.options.length === 0 ||
+      !q.options.every(
+        (o) =>
+          isObject(o) &&
+          typeof o.key === 'string' &&
+          /^[A-Z]$/.test(o.key) &&
+          typeof o.text === 'string',
       )
-        p.add(`${path}.options`, 'a list of {key, text}', q.options);
-      if (!isObject(q.annotations)) p.add(`${path}.annotations`, 'an object', q.annotations);
-      if (typeof q.multi !== 'boolean') p.add(`${path}.multi`, 'true or false', q.multi);
-      if (typeof q.question_id === 'string') {
-        if (seen.has(q.question_id)) p.add(`${path}.question_id`, 'a unique id', q.question_id);
-        seen.add(q.question_id);
-      }
-    });
-  }
+    )
+      p.add(`${path}.options`, 'a list of {key, text}', q.options);
+    if (!isObject(q.annotations)) p.add(`${path}.annotations`, 'an object', q.annotations);
+    if (typeof q.multi !== 'boolean') p.add(`${path}.multi`, 'true or false', q.multi);
+  });
   if (p.list.length) throw new ExamFileError('This exam file is damaged:', p.list);
   return checkedId(data as unknown as ExamFile, 'exam file');
 }
@@ -238,38 +245,24 @@ export async function parseSittingFile(text: string): Promise<SittingFile> {
   if (typeof data.attempt !== 'number' || !Number.isInteger(data.attempt) || data.attempt < 1)
     p.add('attempt', 'a whole number ≥ 1', data.attempt);
   p.spec(data.spec);
-  const records = data.records;
-  if (!Array.isArray(records) || records.length === 0)
-    p.add('records', 'a non-empty array', records);
-  else {
-    const seen = new Set<string>();
-    records.forEach((r: unknown, i) => {
-      const path = `records[${i}]`;
-      if (!isObject(r)) return p.add(path, 'an object', r);
-      p.string(r, 'question_id', path);
-      p.count(r, 'row', path);
-      p.count(r, 'ms', path);
-      for (const key of ['gold', 'answer'] as const) {
-        if (typeof r[key] !== 'string' || !LETTERS.test(r[key] as string))
-          p.add(`${path}.${key}`, 'option letters (A–Z) or ""', r[key]);
-      }
-      if (typeof r.flagged !== 'boolean') p.add(`${path}.flagged`, 'true or false', r.flagged);
-      if (typeof r.correct !== 'boolean') p.add(`${path}.correct`, 'true or false', r.correct);
-      else if (typeof r.gold === 'string' && typeof r.answer === 'string') {
-        const right = isCorrect({ status: 'parsed', prediction: r.answer, gold: r.gold });
-        if (r.correct !== right)
-          p.add(
-            `${path}.correct`,
-            `${right} (gold ${describe(r.gold)}, answer ${describe(r.answer)})`,
-            r.correct,
-          );
-      }
-      if (typeof r.question_id === 'string') {
-        if (seen.has(r.question_id)) p.add(`${path}.question_id`, 'a unique id', r.question_id);
-        seen.add(r.question_id);
-      }
-    });
-  }
+  p.questionList(data, 'records', (r, path) => {
+    p.count(r, 'ms', path);
+    for (const key of ['gold', 'answer'] as const) {
+      if (typeof r[key] !== 'string' || !LETTERS.test(r[key] as string))
+        p.add(`${path}.${key}`, 'option letters (A–Z) or ""', r[key]);
+    }
+    if (typeof r.flagged !== 'boolean') p.add(`${path}.flagged`, 'true or false', r.flagged);
+    if (typeof r.correct !== 'boolean') p.add(`${path}.correct`, 'true or false', r.correct);
+    else if (typeof r.gold === 'string' && typeof r.answer === 'string') {
+      const right = isCorrect({ status: 'parsed', prediction: r.answer, gold: r.gold });
+      if (r.correct !== right)
+        p.add(
+          `${path}.correct`,
+          `${right} (gold ${describe(r.gold)}, answer ${describe(r.answer)})`,
+          r.correct,
+        );
+    }
+  });
   if (p.list.length) throw new ExamFileError('This sitting file is damaged:', p.list);
   return checkedId(data as unknown as SittingFile, 'sitting file');
 }

@@ -169,9 +169,7 @@ export class ExamState {
           throw new Error(
             `The exam's split ${spec.splitId} could not be imported (see the Dataset step).`,
           );
-        exam = await this.store.saveExam(
-          await this.drawExam(id, { ...spec, splitId }, 'link', null),
-        );
+        exam = await this.store.saveExam(await this.drawExam(id, { ...spec, splitId }));
       }
       await this.openExam(exam);
     } catch (err) {
@@ -214,12 +212,7 @@ export class ExamState {
   }
 
   /** The questions of an exam from a stored split, through the dataset worker. */
-  private async drawExam(
-    id: string,
-    spec: ExamSpec,
-    source: 'link',
-    sourceName: string | null,
-  ): Promise<ExamRecord> {
+  private async drawExam(id: string, spec: ExamSpec): Promise<ExamRecord> {
     const drawn = await this.datasets.client.drawQuestions(
       spec.splitId,
       spec.subset,
@@ -234,8 +227,8 @@ export class ExamState {
       spec: canonicalExamSpec(spec),
       splitSha256: drawn.sha256,
       questions: drawn.questions,
-      source,
-      sourceName,
+      source: 'link',
+      sourceName: null,
       createdAt: new Date().toISOString(),
     };
   }
@@ -337,7 +330,7 @@ export class ExamState {
   /** The exam as one file with its questions, for a classroom without a network. */
   async exportExam(spec: ExamSpec): Promise<void> {
     const id = await examIdFor(spec);
-    const exam = (await this.store.getExam(id)) ?? (await this.drawExam(id, spec, 'link', null));
+    const exam = (await this.store.getExam(id)) ?? (await this.drawExam(id, spec));
     const file = examFileOf({
       examId: exam.id,
       spec: exam.spec,
