@@ -44,5 +44,11 @@ export default defineConfig({
       url: 'http://127.0.0.1:4174/health',
       reuseExistingServer: !process.env.CI,
     },
+    {
+      // The same build on a plain static host under a sub-path, without isolation headers.
+      command: 'node tests/support/static-host.mjs 4175',
+      url: 'http://127.0.0.1:4175/health',
+      reuseExistingServer: !process.env.CI,
+    },
   ],
 });

@@ -1,38 +1,27 @@
-import { createHash } from 'node:crypto';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { serviceWorkerSource } from './src/lib/offline/service-worker';
+import { VitePWA } from 'vite-plugin-pwa';
 import { buildTinyModel, DEFAULT_TINY_MODEL_OPTIONS } from './scripts/tiny-model/model';
+import { APP_ICONS, drawIcon, ICON_GREEN } from './scripts/icons/draw';
 import { DEMO_MODEL_PATH } from './src/lib/engines/demo-model';
+import { ISOLATION_HEADERS } from './src/lib/offline/isolation';
 
-// Cross-origin isolation (SharedArrayBuffer) lets the inference engines use threads.
-// Static hosts must send the same two headers: see README.md.
-export const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
+// Cross-origin isolation (SharedArrayBuffer) lets the inference engines use threads. The dev and
+// preview servers send the headers; on hosts that cannot, the service worker adds them.
+export const isolationHeaders = { ...ISOLATION_HEADERS };
 
-/** Emits sw.js listing every built file, so the app opens offline after one visit. */
-function offlineServiceWorker(): Plugin {
+/** Files the service worker precaches; larger engine files are cached on first use instead. */
+const PRECACHE_MAX_BYTES = 1_000_000;
+
+/** The install icons, drawn at build time (see scripts/icons/draw.ts). */
+function appIcons(): Plugin {
   return {
-    name: 'cmexam-offline-sw',
+    name: 'cmexam-app-icons',
     apply: 'build',
-    generateBundle(_options, bundle) {
-      // Large engine files are cached when first used instead (see the worker's fetch handler).
-      const size = (f: string) => {
-        const item = bundle[f];
-        return item.type === 'chunk' ? item.code.length : item.source.length;
-      };
-      const files = Object.keys(bundle)
-        .filter((f) => !f.endsWith('.map') && size(f) <= 1_000_000)
-        .concat(['favicon.svg'])
-        .sort();
-      const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
-      this.emitFile({
-        type: 'asset',
-        fileName: 'sw.js',
-        source: serviceWorkerSource(files, version),
-      });
+    generateBundle() {
+      for (const icon of APP_ICONS) {
+        this.emitFile({ type: 'asset', fileName: icon.fileName, source: drawIcon(icon) });
+      }
     },
   };
 }
@@ -59,7 +48,47 @@ function demoModel(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [svelte(), demoModel(), offlineServiceWorker()],
+  // Relative: the built dist/ works unchanged from any path (/, /cmexam/, /a/b/).
+  base: './',
+  plugins: [
+    svelte(),
+    demoModel(),
+    appIcons(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'workers',
+      filename: 'sw.ts',
+      // src/lib/offline/register.ts registers it and offers updates.
+      injectRegister: false,
+      registerType: 'prompt',
+      manifest: {
+        id: './',
+        name: 'CMExam in the browser',
+        short_name: 'CMExam',
+        description:
+          'Medical LLM evaluation on CMExam that stays on your device: data, models and scores never leave the browser.',
+        lang: 'en',
+        start_url: './',
+        scope: './',
+        display: 'standalone',
+        theme_color: ICON_GREEN,
+        background_color: '#f6f7f5',
+        icons: APP_ICONS.map((icon) => ({
+          src: icon.fileName,
+          sizes: `${icon.size}x${icon.size}`,
+          type: 'image/png',
+          purpose: icon.maskable ? 'maskable' : 'any',
+        })),
+      },
+      injectManifest: {
+        globPatterns: ['**/*.{html,js,css,svg,png,wasm,webmanifest}'],
+        globIgnores: ['**/*.map', 'sw.js'],
+        maximumFileSizeToCacheInBytes: PRECACHE_MAX_BYTES,
+      },
+      // Larger files are left out on purpose (cached on first use): a warning, not an error.
+      showMaximumFileSizeToCacheInBytesWarning: true,
+    }),
+  ],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },

@@ -1,12 +1,14 @@
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
+import { startOfflineApp, type OfflineApp } from './lib/offline/register';
 import './app.css';
 
-mount(App, { target: document.getElementById('app')! });
+// The built app registers its service worker first: on a host without isolation headers the
+// first visit reloads once, before anything starts (never in the middle of an import or a run).
+const offline: Promise<OfflineApp | null> = import.meta.env.PROD
+  ? startOfflineApp().catch(() => null)
+  : Promise.resolve(null);
 
-// The built app registers a service worker so that it opens offline after one visit.
-if (import.meta.env.PROD && 'serviceWorker' in navigator) {
-  void navigator.serviceWorker.register('./sw.js').catch(() => {
-    // Offline start-up is a convenience; the app works without it.
-  });
-}
+void offline.then((app) =>
+  mount(App, { target: document.getElementById('app')!, props: { offline: app } }),
+);

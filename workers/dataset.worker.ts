@@ -6,6 +6,10 @@ import { Ingestor } from '../src/lib/dataset/ingest';
 import { DatasetService } from '../src/lib/dataset/service';
 import { SplitStore } from '../src/lib/dataset/store';
 import { holdAliveLock } from '../src/lib/workers/alive';
+import { keepErrorMessages } from '../src/lib/workers/errors';
+
+// Thrown errors keep their translatable Message on the way to the page.
+keepErrorMessages();
 
 const store = new SplitStore(new AppDatabase());
 Comlink.expose({

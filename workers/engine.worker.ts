@@ -6,6 +6,10 @@ import { EngineHost } from '../src/lib/engines/host';
 import type { EngineWorkerApi } from '../src/lib/engines/protocol';
 import { Runner } from '../src/lib/eval/runner';
 import { holdAliveLock } from '../src/lib/workers/alive';
+import { keepErrorMessages } from '../src/lib/workers/errors';
+
+// Thrown errors keep their translatable Message on the way to the page.
+keepErrorMessages();
 
 // The host refuses to load a model while the runner drives a run (and the runner checks the
 // model before and after every question).

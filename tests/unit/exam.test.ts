@@ -3,6 +3,7 @@
 // against values worked out by hand here.
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/lib/eval/spec';
+import { classToHtml } from '../../src/lib/exam/class-report';
 import type { EvalQuestion } from '../../src/lib/eval/types';
 import {
   checkHandins,
@@ -364,6 +365,21 @@ describe('class statistics', () => {
       unanswered: 1,
       ms: 2000,
     });
+
+    // The class report follows the chosen language; names and ids stay as they are.
+    const at = new Date('2024-01-02T03:04:05Z');
+    const en = classToHtml(c, spec({ title: null }), at);
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain('<h1>Exam on cmexam/val: class results</h1>');
+    expect(en).toContain('<h2>Score distribution</h2>');
+    expect(en).toContain('<h2>Questions, hardest first</h2>');
+    const zh = classToHtml(c, spec({ title: null }), at, 'zh');
+    expect(zh).toContain('<html lang="zh-CN">');
+    expect(zh).toContain('<h1>cmexam/val 考试：班级成绩</h1>');
+    expect(zh).toContain('<h2>分数分布</h2>');
+    expect(zh).toContain('<h2>题目（由难到易）</h2>');
+    expect(zh).toContain('丙');
+    expect(zh).not.toContain('Score distribution');
   });
 });
 

@@ -376,6 +376,16 @@ describe('resultsToMarkdown', () => {
     expect(md).toContain('### Difficulty level');
     expect(md).toMatch(/^\| 甲组 \| 2 \| 50\.0 \| /m);
   });
+
+  it('is written in the chosen language (English by default)', () => {
+    const zh = resultsToMarkdown(build(), 'zh');
+    expect(zh).toContain('## Tiny \\| model · custom/synthetic');
+    expect(zh).toContain('评测协议 `cmexam-char`；3 道题；方法 generate，提示 zero-shot。');
+    expect(zh).toContain('| n | 准确率 % | 95% 置信区间 | 加权 F1 % | 未解析 |');
+    expect(zh).toContain('| 取值 | n | 准确率 % | 95% 置信区间 | 加权 F1 % |');
+    expect(zh).not.toContain('accuracy %');
+    expect(resultsToMarkdown(build(), 'en')).toBe(resultsToMarkdown(build()));
+  });
 });
 
 describe('unshardedSpec', () => {
@@ -397,6 +407,23 @@ describe('unshardedSpec', () => {
     const a = shard(1, 2);
     const b = shard(2, 2, { k: 5 }); // k is ignored unless few-shot
     expect(canonicalJson(unshardedSpec(a))).toBe(canonicalJson(unshardedSpec(b)));
+  });
+});
+
+describe('resultsToHtml in a language', () => {
+  it('has English headings by default and Chinese ones for zh', () => {
+    const en = resultsToHtml(build(), {});
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain('<h2>Metrics (protocol cmexam-char)</h2>');
+    expect(en).toContain('<h2>Answers</h2>');
+    expect(en).toContain('<h2>Reference rows: CMExam paper, official test split</h2>');
+    const zh = resultsToHtml(build(), {}, 'zh');
+    expect(zh).toContain('<html lang="zh-CN">');
+    expect(zh).toContain('<h2>指标（评测协议 cmexam-char）</h2>');
+    expect(zh).toContain('<h2>作答明细</h2>');
+    expect(zh).toContain('<h2>参考结果：CMExam 论文，官方测试集</h2>');
+    expect(zh).toContain('人类志愿者');
+    expect(zh).not.toContain('<h2>Answers</h2>');
   });
 });
 

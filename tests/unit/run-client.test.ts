@@ -7,6 +7,7 @@ import type { EngineWorkerApi, RunApi } from '../../src/lib/engines/protocol';
 import { CRASH_BACKOFF_MS, MAX_CRASH_RETRIES, RunClient } from '../../src/lib/eval/client';
 import type { DriveOutcome, RunProgress } from '../../src/lib/eval/progress';
 import { WorkerCrashedError, type WorkerSupervisor } from '../../src/lib/workers/supervisor';
+import { english } from '../../src/lib/i18n/translate';
 
 type DriveScript = (attempt: number, onProgress: (p: RunProgress) => void) => Promise<DriveOutcome>;
 
@@ -19,7 +20,11 @@ function harness(drive: DriveScript) {
     pause: (id) => void pauses.push(id),
     cancel: () => {},
     stop: async (_id, status, error = null, detail = null) =>
-      void stops.push({ status, error, code: detail?.code }),
+      void stops.push({
+        status,
+        error: error === null ? null : english(error),
+        code: detail?.code,
+      }),
   };
   const worker = {
     // As through Comlink: every call is asynchronous.

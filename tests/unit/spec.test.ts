@@ -140,9 +140,31 @@ describe('defaults', () => {
       spec: null,
       dataset: { kind: 'cmexam', split: 'val', mirror: null },
       autostart: false,
+      view: null,
       problems: [],
+      messages: [],
     });
-    expect(parseRunLink('')).toEqual({ spec: null, dataset: null, autostart: false, problems: [] });
+    expect(parseRunLink('')).toEqual({
+      spec: null,
+      dataset: null,
+      autostart: false,
+      view: null,
+      problems: [],
+      messages: [],
+    });
+  });
+
+  it('view=present opens the presenter and is not part of the run', () => {
+    const run = '?dataset=cmexam&split=val&model=demo:tiny-random&engine=wllama&method=choice';
+    const plain = parseRunLink(`${run}&prompt=zero-shot`);
+    const presented = parseRunLink(`${run}&prompt=zero-shot&view=present`);
+    expect(plain.spec).not.toBeNull();
+    expect(presented.view).toBe('present');
+    expect(presented.problems).toEqual([]);
+    expect(presented.spec).toEqual(plain.spec);
+    expect(parseRunLink('?dataset=cmexam&split=val&view=slides').problems).toEqual([
+      '"view" must be present, not "slides".',
+    ]);
   });
 });
 

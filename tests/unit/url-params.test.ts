@@ -6,6 +6,7 @@ describe('dataset links', () => {
     expect(parseDatasetLink('?dataset=cmexam&split=val')).toEqual({
       request: { kind: 'cmexam', split: 'val', mirror: null },
       problems: [],
+      messages: [],
     });
   });
   it('reads a file URL with an optional split name', () => {

@@ -1,4 +1,5 @@
 import { DatasetError } from './errors';
+import { msg, type Message } from '../i18n/translate';
 
 /**
  * Strict streaming UTF-8 decoding. A byte-order mark is dropped; any invalid byte stops the
@@ -15,12 +16,7 @@ export class Utf8StreamDecoder {
       return text;
     } catch {
       const at = this.offset + firstInvalidUtf8(chunk);
-      throw new DatasetError(
-        'encoding',
-        `The file is not valid UTF-8 (invalid byte at offset ${at}). CMExam files are UTF-8; ` +
-          `if this file was saved in another encoding (GBK/GB18030 from Excel, say), ` +
-          `save it again as UTF-8 and retry.`,
-      );
+      throw new DatasetError('encoding', msg('dsEncoding', { at }));
     }
   }
 
@@ -55,11 +51,11 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 }
 
 /** Recognise files that are clearly not a dataset from their first bytes. */
-export function sniffBinary(head: Uint8Array): string | null {
+export function sniffBinary(head: Uint8Array): Message | null {
   const starts = (...sig: number[]) => sig.every((b, i) => head[i] === b);
-  if (starts(0x50, 0x4b, 0x03, 0x04)) return 'a ZIP archive (an .xlsx workbook, say)';
-  if (starts(0x1f, 0x8b)) return 'a gzip-compressed file';
-  if (starts(0x25, 0x50, 0x44, 0x46)) return 'a PDF document';
-  if (starts(0x47, 0x47, 0x55, 0x46)) return 'a GGUF model file';
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return msg('dsKindZip');
+  if (starts(0x1f, 0x8b)) return msg('dsKindGzip');
+  if (starts(0x25, 0x50, 0x44, 0x46)) return msg('dsKindPdf');
+  if (starts(0x47, 0x47, 0x55, 0x46)) return msg('dsKindGguf');
   return null;
 }

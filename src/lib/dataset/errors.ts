@@ -1,4 +1,9 @@
-/** Why a dataset could not be imported; `message` is written for the person using the app. */
+import { english, msg, type Message } from '../i18n/translate';
+
+/**
+ * Why a dataset could not be imported; `message` is written for the person using the app, in
+ * English, and `i18n` is the same text as a Message the UI translates.
+ */
 export type DatasetErrorCode =
   | 'http'
   | 'network'
@@ -15,11 +20,13 @@ export type DatasetErrorCode =
 
 export class DatasetError extends Error {
   override name = 'DatasetError';
+  readonly i18n: Message | undefined;
   constructor(
     readonly code: DatasetErrorCode,
-    message: string,
+    message: string | Message,
   ) {
-    super(message);
+    super(english(message));
+    this.i18n = typeof message === 'string' ? undefined : message;
   }
 }
 
@@ -27,20 +34,25 @@ export class DatasetError extends Error {
 export interface DatasetErrorInfo {
   code: DatasetErrorCode;
   message: string;
+  i18n?: Message;
+}
+
+/** The info of a message in both forms. */
+export function errorInfo(code: DatasetErrorCode, message: Message): DatasetErrorInfo {
+  return { code, message: english(message), i18n: message };
 }
 
 export function toErrorInfo(err: unknown): DatasetErrorInfo {
-  if (err instanceof DatasetError) return { code: err.code, message: err.message };
+  if (err instanceof DatasetError) {
+    return err.i18n
+      ? { code: err.code, message: err.message, i18n: err.i18n }
+      : { code: err.code, message: err.message };
+  }
   if (isQuotaError(err)) {
-    return {
-      code: 'quota',
-      message:
-        'The browser ran out of storage for this site while saving the split. Nothing was kept. ' +
-        'Delete splits you no longer need, allow persistent storage, or free disk space, then retry.',
-    };
+    return errorInfo('quota', msg('dsQuota'));
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { code: 'storage', message: `Saving failed: ${message}` };
+  return errorInfo('storage', msg('dsSavingFailed', { message }));
 }
 
 /** IndexedDB reports a full quota as QuotaExceededError, sometimes wrapped by Dexie. */

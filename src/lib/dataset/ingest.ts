@@ -1,5 +1,6 @@
 import type { SplitRecord } from '../db/database';
-import { DatasetError, toErrorInfo, type DatasetErrorInfo } from './errors';
+import { DatasetError, errorInfo, toErrorInfo, type DatasetErrorInfo } from './errors';
+import { msg } from '../i18n/translate';
 import { parseDataset } from './parse';
 import { importLockName, splitLockName, type SplitStore } from './store';
 import type { DatasetFormat } from './types';
@@ -92,7 +93,7 @@ export class Ingestor {
     } catch (err) {
       // After a cancel, whatever the stream or a lock threw is just the cancel's echo.
       const error: DatasetErrorInfo = controller.signal.aborted
-        ? { code: 'cancelled', message: 'Import cancelled. Nothing was kept.' }
+        ? errorInfo('cancelled', msg('dsCancelledNothingKept'))
         : toErrorInfo(err);
       return { ok: false, splitId, error };
     } finally {
@@ -128,7 +129,7 @@ export class Ingestor {
           },
         },
         async (rows) => {
-          if (signal.aborted) throw new DatasetError('cancelled', 'Import cancelled.');
+          if (signal.aborted) throw new DatasetError('cancelled', msg('dsCancelled'));
           await this.store.writeChunk(req.importId, CHUNK_ROWS, rows);
           chunksWritten++;
           progress.rows += rows.length;
@@ -162,11 +163,15 @@ export class Ingestor {
       if (stored !== chunksWritten || progress.rows !== summary.rows) {
         throw new DatasetError(
           'storage',
-          `Stored ${stored} chunks and ${progress.rows} rows, but parsed ${chunksWritten} chunks ` +
-            `and ${summary.rows} rows.`,
+          msg('dsVerify', {
+            stored,
+            storedRows: progress.rows,
+            chunks: chunksWritten,
+            rows: summary.rows,
+          }),
         );
       }
-      if (signal.aborted) throw new DatasetError('cancelled', 'Import cancelled.');
+      if (signal.aborted) throw new DatasetError('cancelled', msg('dsCancelled'));
       await this.store.completeImport(record);
       send(true);
       return { ok: true, split: record, reused: false };
@@ -187,17 +192,13 @@ export class Ingestor {
     try {
       url = new URL(source.url);
     } catch {
-      throw new DatasetError('network', `"${source.url}" is not a valid URL.`);
+      throw new DatasetError('network', msg('dsBadUrl', { url: source.url }));
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new DatasetError('network', `Only http(s) URLs can be downloaded, not ${url.protocol}`);
+      throw new DatasetError('network', msg('dsProtocol', { protocol: url.protocol }));
     }
     if (typeof navigator !== 'undefined' && navigator.onLine === false) {
-      throw new DatasetError(
-        'offline',
-        `You are offline, so ${url.host} cannot be reached. Splits already stored keep working; ` +
-          'to add one without a network, import a local file.',
-      );
+      throw new DatasetError('offline', msg('dsOffline', { host: url.host }));
     }
     let response: Response;
     try {
@@ -206,29 +207,30 @@ export class Ingestor {
       if (signal.aborted) throw err;
       throw new DatasetError(
         navigator.onLine === false ? 'offline' : 'network',
-        `Could not download ${url.href}: the network failed, the server is unreachable, or it ` +
-          'does not allow downloads from other sites (CORS). Check the address or the mirror ' +
-          'setting, or import a local file.',
+        msg('dsNetwork', { url: url.href }),
       );
     }
     if (!response.ok) {
       const hint =
         response.status === 404
-          ? ' The file is not at that address: check the base URL (mirror) setting.'
+          ? msg('dsHint404')
           : response.status === 403 || response.status === 429
-            ? ' The server refused or rate-limited the download: wait and retry, or use a mirror.'
+            ? msg('dsHintRefused')
             : '';
       throw new DatasetError(
         'http',
-        `The server answered ${response.status}${response.statusText ? ' ' + response.statusText : ''} for ${url.href}.${hint}`,
+        msg('dsHttp', {
+          status: `${response.status}${response.statusText ? ' ' + response.statusText : ''}`,
+          url: url.href,
+          hint,
+        }),
       );
     }
     const length = Number(response.headers.get('content-length'));
     const encoded = response.headers.get('content-encoding');
     // A compressed Content-Length does not count the bytes we read.
     progress.totalBytes = length > 0 && !encoded ? length : null;
-    if (!response.body)
-      throw new DatasetError('network', `The server sent no body for ${url.href}.`);
+    if (!response.body) throw new DatasetError('network', msg('dsNoBody', { url: url.href }));
     return readStream(response.body, signal);
   }
 }
@@ -244,7 +246,7 @@ async function* readStream(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      if (signal.aborted) throw new DatasetError('cancelled', 'Import cancelled.');
+      if (signal.aborted) throw new DatasetError('cancelled', msg('dsCancelled'));
       yield value;
     }
   } finally {

@@ -1,6 +1,7 @@
 import { CsvStreamParser, type CsvRecord } from './csv-stream';
 import { Utf8StreamDecoder, sniffBinary } from './decode';
 import { DatasetError } from './errors';
+import { msg, type Message } from '../i18n/translate';
 import { isProblem, mapColumns, toDatasetRow, EXPLANATION_COLUMN, type ColumnMap } from './schema';
 import { addToStats, emptyStats } from './stats';
 import type { DatasetFormat, DatasetRow, DatasetStats, RowProblem } from './types';
@@ -147,7 +148,7 @@ export async function parseDataset(
     if (opts.signal?.aborted) throw cancelled();
     if (bytes === 0 && chunk.byteLength > 0) {
       const binary = sniffBinary(chunk);
-      if (binary) throw notDataset(`This is ${binary}, not a CSV, JSON or JSONL dataset.`);
+      if (binary) throw notDataset(msg('dsBinary', { kind: binary }));
     }
     bytes += chunk.byteLength;
     hashParts.push(chunk);
@@ -162,10 +163,7 @@ export async function parseDataset(
       const head = (jsonText + text).trimStart();
       jsonText = '';
       if (/^<(!doctype|html|\?xml|head|body|!--)/i.test(head)) {
-        throw notDataset(
-          'This is an HTML page, not a dataset file. The link probably opens a web page about ' +
-            'the file; use the raw file URL (on GitHub: the "Raw" button).',
-        );
+        throw notDataset(msg('dsHtmlPage'));
       }
       feed(head);
     } else feed(text);
@@ -173,17 +171,20 @@ export async function parseDataset(
   }
   if (opts.signal?.aborted) throw cancelled();
   const rest = decoder.end();
-  if (format === null) throw new DatasetError('empty', 'The file is empty.');
+  if (format === null) throw new DatasetError('empty', msg('dsEmpty'));
   feed(rest, true);
   await flush(true);
 
-  if (!columns) throw new DatasetError('empty', 'The file has no header row and no data.');
-  if (dataRows === 0) throw new DatasetError('empty', 'The file has a header but no data rows.');
+  if (!columns) throw new DatasetError('empty', msg('dsNoHeader'));
+  if (dataRows === 0) throw new DatasetError('empty', msg('dsNoRows'));
   if (stats.rows === 0) {
     throw new DatasetError(
       'no-valid-rows',
-      `None of the ${dataRows} rows could be read. First problem: data row ${problems[0]?.row}: ` +
-        `${problems[0]?.message}.`,
+      msg('dsNoValidRows', {
+        n: dataRows,
+        row: problems[0]?.row ?? '?',
+        problem: problems[0]?.message ?? '',
+      }),
     );
   }
   const map: ColumnMap = columns;
@@ -216,10 +217,10 @@ export async function parseDataset(
     try {
       value = JSON.parse(text);
     } catch (e) {
-      throw notDataset(`The file is not valid JSON (${(e as Error).message}).`);
+      throw notDataset(msg('dsBadJson', { detail: (e as Error).message }));
     }
     const list = Array.isArray(value) ? value : arrayInside(value);
-    if (!list) throw notDataset('The JSON file is not a list of question objects.');
+    if (!list) throw notDataset(msg('dsJsonNotList'));
     list.forEach((item, i) => handleObject(i, item));
   }
 }
@@ -279,10 +280,10 @@ function fieldsFromObject(map: ColumnMap, obj: Record<string, unknown>) {
   };
 }
 
-function notDataset(message: string): DatasetError {
+function notDataset(message: Message): DatasetError {
   return new DatasetError('not-dataset', message);
 }
 
 function cancelled(): DatasetError {
-  return new DatasetError('cancelled', 'Import cancelled. Nothing was kept.');
+  return new DatasetError('cancelled', msg('dsCancelledNothingKept'));
 }

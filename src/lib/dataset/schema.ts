@@ -1,4 +1,5 @@
 import { DatasetError } from './errors';
+import { msg } from '../i18n/translate';
 import type { DatasetRow, OptionItem, RowProblem } from './types';
 
 /** The columns every CMExam-shaped file has; any other column is kept as an annotation. */
@@ -38,9 +39,10 @@ export function mapColumns(header: string[]): ColumnMap {
     const shown = columns.length > 12 ? [...columns.slice(0, 12), '…'] : columns;
     throw new DatasetError(
       'missing-columns',
-      `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}. ` +
-        `The file's header has: ${shown.map((c) => JSON.stringify(c)).join(', ') || '(nothing)'}. ` +
-        `Expected CMExam's columns Question, Options, Answer, Explanation.`,
+      msg(missing.length > 1 ? 'dsMissingColumns' : 'dsMissingColumn', {
+        missing: missing.join(', '),
+        header: shown.map((c) => JSON.stringify(c)).join(', ') || msg('dsNothing'),
+      }),
     );
   }
   return { columns, index, annotations };

@@ -1,4 +1,5 @@
 import type { SplitRecord } from '../db/database';
+import { english, msg, type Message } from '../i18n/translate';
 import { CMEXAM_SPLITS, DEFAULT_CMEXAM_BASE, isCmexamSplit, type CmexamSplit } from './ids';
 
 /** What a link asks the app to import on load. */
@@ -8,7 +9,10 @@ export type DatasetLinkRequest =
 
 export interface LinkParseResult {
   request: DatasetLinkRequest | null;
+  /** Every problem, in English (logs, tests, CLIs). */
   problems: string[];
+  /** The same problems as Messages the UI translates. */
+  messages: Message[];
 }
 
 /** Query parameters the app understands; any other one is reported, never ignored. */
@@ -19,48 +23,47 @@ export const KNOWN_PARAMS = ['dataset', 'split', 'mirror'] as const;
  * Every problem is listed; nothing falls back to a default silently.
  */
 export function parseDatasetLink(search: string): LinkParseResult {
-  const params = new URLSearchParams(search);
-  const problems: string[] = [];
+  const messages: Message[] = [];
+  const request = readDatasetLink(new URLSearchParams(search), messages);
+  return { request, problems: messages.map(english), messages };
+}
+
+function readDatasetLink(params: URLSearchParams, problems: Message[]): DatasetLinkRequest | null {
   for (const key of new Set(params.keys())) {
     if (!(KNOWN_PARAMS as readonly string[]).includes(key)) {
-      problems.push(`Unknown parameter "${key}".`);
+      problems.push(msg('linkUnknownParam', { key }));
     } else if (params.getAll(key).length > 1) {
-      problems.push(`Parameter "${key}" is given more than once.`);
+      problems.push(msg('linkRepeated', { key }));
     }
   }
   const dataset = params.get('dataset');
   const split = params.get('split');
   const mirror = params.get('mirror');
   if (dataset === null) {
-    if (split !== null) problems.push('"split" needs "dataset" (for example dataset=cmexam).');
-    if (mirror !== null) problems.push('"mirror" needs dataset=cmexam.');
-    return { request: null, problems };
+    if (split !== null) problems.push(msg('linkSplitNeedsDataset'));
+    if (mirror !== null) problems.push(msg('linkMirrorNeedsDataset'));
+    return null;
   }
   const splits = Object.keys(CMEXAM_SPLITS).join(', ');
   if (dataset === 'cmexam') {
-    if (split === null) problems.push(`dataset=cmexam needs "split", one of ${splits}.`);
-    else if (!isCmexamSplit(split))
-      problems.push(`Unknown CMExam split "${split}": use ${splits}.`);
+    if (split === null) problems.push(msg('linkCmexamNeedsSplit', { splits }));
+    else if (!isCmexamSplit(split)) problems.push(msg('linkUnknownCmexamSplit', { split, splits }));
     if (mirror !== null && !isHttpUrl(mirror)) {
-      problems.push(`"mirror" must be an http(s) URL, not "${mirror}".`);
+      problems.push(msg('linkMirrorUrl', { value: mirror }));
     }
-    if (problems.length > 0 || split === null || !isCmexamSplit(split)) {
-      return { request: null, problems };
-    }
-    return { request: { kind: 'cmexam', split, mirror }, problems };
+    if (problems.length > 0 || split === null || !isCmexamSplit(split)) return null;
+    return { kind: 'cmexam', split, mirror };
   }
   if (!isHttpUrl(dataset)) {
-    problems.push(
-      `"dataset" must be "cmexam" or the http(s) URL of a CSV, JSON or JSONL file, not "${dataset}".`,
-    );
-    return { request: null, problems };
+    problems.push(msg('linkDataset', { value: dataset }));
+    return null;
   }
-  if (mirror !== null) problems.push('"mirror" only applies to dataset=cmexam.');
+  if (mirror !== null) problems.push(msg('linkMirrorOnlyCmexam'));
   if (split !== null && !/^[\p{L}\p{N}_.-]+$/u.test(split)) {
-    problems.push(`"split" may contain only letters, digits, "_", "." and "-", not "${split}".`);
+    problems.push(msg('linkSplitName', { value: split }));
   }
-  if (problems.length > 0) return { request: null, problems };
-  return { request: { kind: 'url', url: dataset, split }, problems };
+  if (problems.length > 0) return null;
+  return { kind: 'url', url: dataset, split };
 }
 
 function isHttpUrl(s: string): boolean {
@@ -79,14 +82,13 @@ function isHttpUrl(s: string): boolean {
 export function linkRequestFor(
   split: Pick<SplitRecord, 'id' | 'dataset' | 'split' | 'sourceUrl'>,
   mirror: string,
-): DatasetLinkRequest | { reason: string } {
+): DatasetLinkRequest | { reason: Message } {
   if (split.dataset === 'cmexam' && isCmexamSplit(split.split))
     return {
       kind: 'cmexam',
       split: split.split,
       mirror: mirror === DEFAULT_CMEXAM_BASE ? null : mirror,
     };
-  if (!split.sourceUrl)
-    return { reason: `${split.id} was imported from a local file, which a link cannot carry.` };
+  if (!split.sourceUrl) return { reason: msg('linkLocalSplit', { split: split.id }) };
   return { kind: 'url', url: split.sourceUrl, split: split.split };
 }

@@ -5,6 +5,7 @@ import type { EvalQuestion, RunSpec } from '../eval/types';
 import type { ExamSpec } from '../exam/spec';
 import type { SittingTiming } from '../exam/timing';
 import type { SittingFile } from '../exam/files';
+import type { Message } from '../i18n/translate';
 
 /** A split that is complete: every row of `importId` is stored. Absent until then. */
 export interface SplitRecord {
@@ -132,6 +133,8 @@ export interface RunRecord {
   /** Wall time spent running (excludes pauses), for questions per minute and ETA. */
   activeMs: number;
   error: string | null;
+  /** `error` as a Message the page translates (runs stopped since messages were added). */
+  errorMessage?: Message | null;
   /** With status `error`: what kind of failure, so the page can offer the way out. */
   errorDetail?: RunErrorDetail | null;
   /** Set for a run that came from a results file (or a merge of shards), not from this tab's engine. */

@@ -4,6 +4,7 @@
  * UI can import this module without pulling web-llm's 6 MB bundle.
  */
 import type { ModelRecord } from '@mlc-ai/web-llm';
+import { english, msg, type Message } from '../i18n/translate';
 
 export interface CatalogEntry {
   /** web-llm's model_id, e.g. `Qwen2.5-0.5B-Instruct-q4f32_1-MLC`. */
@@ -28,6 +29,8 @@ export interface CatalogItem {
   fits: boolean;
   /** Why it does not fit, in words a user reads; null when it fits. */
   reason: string | null;
+  /** `reason` as a Message the UI translates. */
+  reasonMessage: Message | null;
 }
 
 export interface CatalogOptions {
@@ -170,8 +173,13 @@ export function buildWebLlmCatalog(
       requiresF16: requiresShaderF16(record),
       shortContext: parsed.shortContext,
     };
-    const reason = misfit(entry, record, options);
-    items.push({ entry, fits: reason === null, reason });
+    const why = misfit(entry, record, options);
+    items.push({
+      entry,
+      fits: why === null,
+      reason: why && english(why),
+      reasonMessage: why,
+    });
   }
   return items.sort(
     (a, b) =>
@@ -180,24 +188,22 @@ export function buildWebLlmCatalog(
   );
 }
 
-function misfit(entry: CatalogEntry, record: ModelRecord, options: CatalogOptions): string | null {
-  if (entry.requiresF16 && !options.shaderF16) {
-    return 'needs shader-f16 (16-bit floats in shaders), which this GPU lacks';
-  }
+function misfit(entry: CatalogEntry, record: ModelRecord, options: CatalogOptions): Message | null {
+  if (entry.requiresF16 && !options.shaderF16) return msg('fitNeedsF16');
   const budget = options.vramBudgetMB;
   if (budget !== null && entry.vramMB !== null && entry.vramMB > budget) {
     // Need rounded up and budget rounded down, so the two never read the same.
     const need = Math.ceil(entry.vramMB / 100) * 100;
     const have = Math.floor(budget / 100) * 100;
-    return `needs about ${fmt(need)} MB of GPU memory; this device's budget is about ${fmt(have)} MB`;
+    return msg('fitMemory', { need: fmt(need), have: fmt(have) });
   }
   const binding = options.maxStorageBufferBindingSize;
   const required = record.buffer_size_required_bytes;
   if (binding && required && required > webLlmBindingLimit(binding)) {
-    return (
-      `needs GPU buffers of ${fmt(Math.ceil(required / MB))} MB; ` +
-      `this GPU allows ${fmt(Math.floor(webLlmBindingLimit(binding) / MB))} MB`
-    );
+    return msg('fitBuffers', {
+      need: fmt(Math.ceil(required / MB)),
+      have: fmt(Math.floor(webLlmBindingLimit(binding) / MB)),
+    });
   }
   return null;
 }
@@ -237,9 +243,17 @@ export interface GgufUrl {
   note: string | null;
 }
 
-/** Thrown for addresses that cannot be a GGUF model; `describeEngineError` maps it. */
+/**
+ * Thrown for addresses that cannot be a GGUF model; `describeEngineError` maps it. `i18n` is the
+ * text as a Message the UI translates (absent when built from English only).
+ */
 export class InvalidModelUrlError extends Error {
   override name = 'InvalidModelUrlError';
+  readonly i18n: Message | undefined;
+  constructor(message: Message | string) {
+    super(english(message));
+    this.i18n = typeof message === 'string' ? undefined : message;
+  }
 }
 
 const SPLIT = /-(\d+)-of-(\d+)\.gguf$/i;
@@ -251,15 +265,10 @@ export function parseGgufUrl(input: string): GgufUrl {
   try {
     url = new URL(text);
   } catch {
-    throw new InvalidModelUrlError(
-      `"${text}" is not a web address. Give the full address of a .gguf file, starting with https://`,
-    );
+    throw new InvalidModelUrlError(msg('ggufNotAddress', { text }));
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidModelUrlError(
-      `Only http(s) addresses can be downloaded (got ${url.protocol}). To use a file on this ` +
-        'computer, choose it with the file picker instead.',
-    );
+    throw new InvalidModelUrlError(msg('ggufNotHttp', { protocol: url.protocol }));
   }
   url.hash = '';
   let note: string | null = null;
@@ -273,17 +282,14 @@ export function parseGgufUrl(input: string): GgufUrl {
   }
   const file = decodeURIComponent(url.pathname.split('/').pop() ?? '');
   if (!/\.gguf$/i.test(file)) {
-    throw new InvalidModelUrlError(
-      `The address does not end in .gguf, so it is not a GGUF model file: ${text}. On Hugging ` +
-        'Face, open the "Files" tab and copy the download link of a .gguf file.',
-    );
+    throw new InvalidModelUrlError(msg('ggufNotGguf', { text }));
   }
   const split = SPLIT.exec(url.pathname);
   if (!split) return { urls: [url.href], note };
   const width = split[1].length;
   const count = Number(split[2]);
   if (!(count >= 1) || Number(split[1]) < 1 || Number(split[1]) > count) {
-    throw new InvalidModelUrlError(`"${file}" has an impossible shard number.`);
+    throw new InvalidModelUrlError(msg('ggufShardNumber', { file }));
   }
   const urls: string[] = [];
   for (let i = 1; i <= count; i++) {
@@ -334,7 +340,7 @@ export function ggufModelId(urlOrFileName: string): string {
  * `/resolve/<branch>/` part; a relative one fails inside web-llm with "Invalid URL".
  */
 export function normaliseMlcModelUrl(input: string): string {
-  const url = absoluteHttpUrl(input, 'model');
+  const url = absoluteHttpUrl(input, msg('mlcWhatModel'));
   // https://huggingface.co/{owner}/{repo}/tree/main is the page of the repository.
   const tree = /^(\/[^/]+\/[^/]+)\/tree\/([^/]+)\/?$/.exec(url.pathname);
   if (/^(huggingface\.co|hf\.co)$/i.test(url.hostname) && tree) {
@@ -346,7 +352,7 @@ export function normaliseMlcModelUrl(input: string): string {
 
 /** The model library (.wasm): absolute, and the file itself rather than a Hugging Face page. */
 export function normaliseModelLibUrl(input: string): string {
-  const url = absoluteHttpUrl(input, 'model library (.wasm)');
+  const url = absoluteHttpUrl(input, msg('mlcWhatLib'));
   const page = /^(\/[^/]+\/[^/]+)\/blob\/(.+)$/.exec(url.pathname);
   if (/^(huggingface\.co|hf\.co)$/i.test(url.hostname) && page) {
     url.pathname = `${page[1]}/resolve/${page[2]}`;
@@ -354,17 +360,15 @@ export function normaliseModelLibUrl(input: string): string {
   return url.href;
 }
 
-function absoluteHttpUrl(input: string, what: string): URL {
+function absoluteHttpUrl(input: string, what: Message): URL {
   let url: URL;
   try {
     url = new URL(input.trim());
   } catch {
-    throw new InvalidModelUrlError(
-      `The ${what} address must be a full address starting with https:// (got "${input}").`,
-    );
+    throw new InvalidModelUrlError(msg('mlcUrlNotFull', { what, input }));
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidModelUrlError(`The ${what} address must start with https:// or http://.`);
+    throw new InvalidModelUrlError(msg('mlcUrlNotHttp', { what }));
   }
   url.hash = '';
   return url;

@@ -1,6 +1,8 @@
 import * as Comlink from 'comlink';
 import type { ModelRecord } from '@mlc-ai/web-llm';
 import { isWorkerCrash, WorkerSupervisor } from '../workers/supervisor';
+import { english, msg, type Text } from '../i18n/translate';
+import type { EngineErrorInfo } from './errors';
 import type { ModelRef } from './model-ref';
 import type { CachedModel, EngineWorkerApi, HostResult } from './protocol';
 import type {
@@ -13,10 +15,11 @@ import type {
   ScoreLettersResult,
 } from './types';
 
-const CRASHED = {
-  code: 'worker-crashed' as const,
-  message: 'The engine stopped unexpectedly (its worker crashed or was closed).',
-  advice: 'It has been restarted; the model is being loaded again. Retry the request.',
+const CRASHED: EngineErrorInfo = {
+  code: 'worker-crashed',
+  message: english(msg('engWorkerCrashed')),
+  advice: english(msg('engWorkerCrashedAdvice')),
+  i18n: { message: msg('engWorkerCrashed'), advice: msg('engWorkerCrashedAdvice') },
 };
 
 export type CrashState = 'reloading' | 'recovered' | 'failed';
@@ -39,7 +42,7 @@ export class EngineClient {
   private lastSpec: ModelSpec | null = null;
 
   /** Called after a crash: `reloading` while the model loads again, then its result. */
-  onCrash: ((state: CrashState, detail?: string) => void) | null = null;
+  onCrash: ((state: CrashState, detail?: Text) => void) | null = null;
 
   constructor(spawn: () => Worker = spawnEngineWorker) {
     this.worker = new WorkerSupervisor<EngineWorkerApi>({
@@ -53,15 +56,15 @@ export class EngineClient {
           spec,
           Comlink.proxy(() => {}),
         );
-        this.onCrash?.(r.ok ? 'recovered' : 'failed', r.ok ? undefined : r.error.message);
+        this.onCrash?.(
+          r.ok ? 'recovered' : 'failed',
+          r.ok ? undefined : (r.error.i18n?.message ?? r.error.message),
+        );
       },
       onGiveUp: () => {
         // The model kept killing its worker: it is no longer loaded again.
         this.lastSpec = null;
-        this.onCrash?.(
-          'failed',
-          'the engine stopped again and again, so the model is no longer loaded after a crash; a model too large for this device can do this.',
-        );
+        this.onCrash?.('failed', msg('engGaveUp'));
       },
     });
   }

@@ -1,3 +1,5 @@
+import { english, msg, type Message } from '../i18n/translate';
+
 /** What this browser and device offer for on-device inference. */
 export interface DeviceInfo {
   webgpu: {
@@ -52,64 +54,37 @@ export async function probeDevice(): Promise<DeviceInfo> {
 
 export interface DeviceVerdict {
   level: 'ok' | 'limited' | 'no';
+  /** English (logs, tests); `i18n` the same text, to translate. */
   text: string;
+  i18n: Message;
 }
 
 /** Plain words: what will run here and what will not, and why. */
 export function assessDevice(d: DeviceInfo): DeviceVerdict[] {
   const out: DeviceVerdict[] = [];
+  const say = (level: DeviceVerdict['level'], i18n: Message) =>
+    out.push({ level, text: english(i18n), i18n });
   if (!d.webgpu) {
-    out.push({
-      level: 'no',
-      text:
-        d.webgpuProblem === 'no-api'
-          ? 'WebGPU is not available in this browser, so MLC models (web-llm) cannot run. Use a GGUF model on the CPU engine (wllama), or a recent Chrome or Edge. On Linux, Chrome may need WebGPU enabled (chrome://flags, "Unsafe WebGPU Support" and Vulkan).'
-          : 'WebGPU exists but no GPU adapter was found (blocked, or no supported GPU), so MLC models cannot run. GGUF models on the CPU engine (wllama) still work.',
-    });
+    say('no', msg(d.webgpuProblem === 'no-api' ? 'devNoWebgpuApi' : 'devNoAdapter'));
   } else {
-    const gpu = `${d.webgpu.vendor || 'unknown vendor'}${d.webgpu.architecture ? ' ' + d.webgpu.architecture : ''}`;
+    const { vendor, architecture } = d.webgpu;
+    const gpu = vendor
+      ? `${vendor}${architecture ? ' ' + architecture : ''}`
+      : architecture
+        ? msg('devUnknownVendorArch', { architecture })
+        : msg('devUnknownVendor');
     const software = d.webgpu.architecture === 'swiftshader' || d.webgpu.isFallbackAdapter;
-    out.push({
-      level: software ? 'limited' : 'ok',
-      text: software
-        ? `WebGPU runs on a software renderer (${gpu}): MLC models load but run very slowly. Prefer the CPU engine or a machine with a GPU.`
-        : `WebGPU is available (${gpu}): MLC models can run on the GPU.`,
-    });
-    out.push(
-      d.webgpu.shaderF16
-        ? {
-            level: 'ok',
-            text: 'The GPU supports 16-bit floats (shader-f16): q4f16 models, the faster variants, are offered.',
-          }
-        : {
-            level: 'limited',
-            text: 'The GPU lacks 16-bit float support (shader-f16): only q4f32 variants can run, and they need more memory.',
-          },
-    );
+    if (software) say('limited', msg('devSoftware', { gpu }));
+    else say('ok', msg('devWebgpuOk', { gpu }));
+    if (d.webgpu.shaderF16) say('ok', msg('devF16'));
+    else say('limited', msg('devNoF16'));
     const gib = d.webgpu.maxBufferSize / 2 ** 30;
-    if (gib < 2) {
-      out.push({
-        level: 'limited',
-        text: `Largest GPU buffer is ${gib.toFixed(1)} GiB: models whose weights need larger buffers will fail to load.`,
-      });
-    }
+    if (gib < 2) say('limited', msg('devSmallBuffer', { gib: gib.toFixed(1) }));
   }
-  out.push(
-    d.crossOriginIsolated
-      ? {
-          level: 'ok',
-          text: `The page is cross-origin isolated: the CPU engine can use up to ${d.hardwareConcurrency} threads.`,
-        }
-      : {
-          level: 'limited',
-          text: 'The page is not cross-origin isolated (the server does not send COOP/COEP headers): the CPU engine runs single-threaded.',
-        },
-  );
+  if (d.crossOriginIsolated) say('ok', msg('devIsolated', { n: d.hardwareConcurrency }));
+  else say('limited', msg('devNotIsolated'));
   if (d.deviceMemoryGB !== null && d.deviceMemoryGB <= 4) {
-    out.push({
-      level: 'limited',
-      text: `The browser reports about ${d.deviceMemoryGB} GB of memory: prefer models under 1B parameters.`,
-    });
+    say('limited', msg('devLowMemory', { gb: d.deviceMemoryGB }));
   }
   return out;
 }

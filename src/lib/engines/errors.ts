@@ -5,6 +5,7 @@
  * fetch failures, by message.
  */
 import type { Backend } from './types';
+import { english, messageOf, msg as m, type Message, type MessageParam } from '../i18n/translate';
 
 export type EngineErrorCode =
   | 'no-webgpu'
@@ -31,6 +32,11 @@ export interface EngineErrorInfo {
   message: string;
   /** What to do next. */
   advice: string;
+  /**
+   * Both texts as Messages the UI translates; absent where only English exists. No `advice`
+   * where `advice` is empty.
+   */
+  i18n?: { message: Message; advice?: Message };
 }
 
 export interface EngineErrorContext {
@@ -109,31 +115,23 @@ export function describeEngineError(err: unknown, context: EngineErrorContext): 
   const { name, message: msg } = e;
   const url =
     e.url ?? context.url ?? /https?:\/\/[^\s'"]+/.exec(msg)?.[0].replace(/[.,;:)]+$/, '') ?? null;
-  const model = context.modelId ? `"${context.modelId}"` : 'the model';
-  const from = url ? ` from ${url}` : '';
-  const cpuEngine =
-    context.backend === 'webllm'
-      ? 'Use a GGUF model on the CPU engine (wllama) instead: it needs no GPU.'
-      : 'Load the model with the CPU device instead of WebGPU.';
-  const info = (code: EngineErrorCode, message: string, advice: string) => ({
+  const model: MessageParam = context.modelId ? `"${context.modelId}"` : m('engTheModel');
+  const from: MessageParam = url ? m('engFrom', { url }) : '';
+  const cpuEngine = m(context.backend === 'webllm' ? 'engUseCpuEngine' : 'engUseCpuDevice');
+  const info = (code: EngineErrorCode, message: Message, advice: Message): EngineErrorInfo => ({
     code,
-    message,
-    advice,
+    message: english(message),
+    advice: english(advice),
+    i18n: { message, advice },
   });
 
   // Cancellation first: a cancelled download can look like a network failure.
   if (name === 'AbortError' || /Cache\.add\(\) was aborted/.test(msg)) {
-    return info('cancelled', 'Loading was cancelled.', 'Start it again when you are ready.');
+    return info('cancelled', m('engCancelled'), m('engCancelledAdvice'));
   }
 
   if (name === 'WebGPUNotAvailableError' || name === 'WebGPUNotFoundError') {
-    return info(
-      'no-webgpu',
-      'This browser does not offer WebGPU, which MLC models (web-llm) need.',
-      `${cpuEngine} Or use a recent Chrome or Edge. On Linux, Chrome may need WebGPU turned on: ` +
-        'start it with --enable-unsafe-webgpu (and --enable-features=Vulkan), or enable ' +
-        '"Unsafe WebGPU Support" and "Vulkan" in chrome://flags.',
-    );
+    return info('no-webgpu', m('engNoWebgpu'), m('engNoWebgpuAdvice', { cpu: cpuEngine }));
   }
   if (
     /Unable to find a compatible GPU|requestAdapter|No (?:WebGPU |GPU )?adapter/i.test(msg) ||
@@ -142,11 +140,8 @@ export function describeEngineError(err: unknown, context: EngineErrorContext): 
     const limits = /exceeds limit/.test(msg);
     return info(
       'no-adapter',
-      limits
-        ? `This GPU's limits are too small for web-llm (${msg.trim()}).`
-        : 'WebGPU is present but no usable GPU was found (none, blocked by the browser, or the driver is not supported).',
-      `${cpuEngine} On Linux, Chrome may need --enable-unsafe-webgpu and --enable-features=Vulkan ` +
-        '(or the matching chrome://flags) and an up-to-date GPU driver.',
+      limits ? m('engGpuLimits', { detail: msg.trim() }) : m('engNoAdapter'),
+      m('engNoAdapterAdvice', { cpu: cpuEngine }),
     );
   }
   if (
@@ -154,39 +149,23 @@ export function describeEngineError(err: unknown, context: EngineErrorContext): 
     (name === 'FeatureSupportError' && /shader-f16/.test(msg)) ||
     /shader-f16|\bf16\b[^.]*\bextension\b|enable f16/i.test(msg)
   ) {
-    return info(
-      'no-shader-f16',
-      `${model} needs 16-bit floats in GPU shaders (shader-f16), which this GPU or browser lacks.`,
-      'Pick the q4f32 variant of the same model (same answers, more memory), or use the CPU engine (wllama).',
-    );
+    return info('no-shader-f16', m('engNoF16', { model }), m('engNoF16Advice'));
   }
   if (
     name === 'DeviceLostError' ||
     /device (?:was |is )?lost|GPUDeviceLost|Instance dropped/i.test(msg)
   ) {
-    return info(
-      'device-lost',
-      'The GPU stopped working for this page (its device was lost), most often because the model needed more GPU memory than was free.',
-      'Reload the page to recover the GPU, then pick a smaller model or a "1k context" variant. Closing other GPU-heavy tabs also helps.',
-    );
+    return info('device-lost', m('engDeviceLost'), m('engDeviceLostAdvice'));
   }
   if (
     /out of memory|\bOOM\b|could not allocate memory|Array buffer allocation failed|failed to allocate|Cannot allocate/i.test(
       msg,
     )
   ) {
-    return info(
-      'out-of-memory',
-      `There was not enough memory to run ${model}.`,
-      'Pick a smaller model or a "1k context" variant, close other tabs, and reload the page to free memory.',
-    );
+    return info('out-of-memory', m('engOom', { model }), m('engOomAdvice'));
   }
   if (name === 'QuotaExceededError' || /quota/i.test(msg)) {
-    return info(
-      'quota',
-      'The browser ran out of storage for this site while saving the model.',
-      'Free disk space, or delete models you no longer need from the cache (Models page), then retry.',
-    );
+    return info('quota', m('engQuota'), m('engQuotaAdvice'));
   }
   if (
     name === 'EngineRecoveredError' ||
@@ -194,100 +173,76 @@ export function describeEngineError(err: unknown, context: EngineErrorContext): 
   ) {
     return info(
       'utf8-crash',
-      'The CPU engine crashed on model output that is not valid UTF-8 (a known wllama bug).',
-      name === 'EngineRecoveredError'
-        ? 'It was restarted with the same model; this answer is recorded as failed and the run can go on.'
-        : 'The engine worker must be restarted: reload the model, then retry.',
+      m('engUtf8'),
+      m(name === 'EngineRecoveredError' ? 'engUtf8Recovered' : 'engUtf8Restart'),
     );
   }
   if (
     name === 'WorkerCrashedError' ||
     /worker (?:crashed|terminated|died|was terminated)/i.test(msg)
   ) {
-    return info(
-      'worker-crashed',
-      'The inference engine stopped unexpectedly (its worker crashed, often from running out of memory).',
-      'It was restarted: load the model again and retry. If it happens again, pick a smaller model.',
-    );
+    return info('worker-crashed', m('engCrashed'), m('engCrashedAdvice'));
   }
   if (
     name === 'ContextWindowSizeExceededError' ||
     e.type === 'kv_cache_full' ||
     /context window size|exceeds? (?:the )?context|context (?:is )?full|kv cache is full/i.test(msg)
   ) {
-    return info(
-      'context-too-long',
-      `The prompt is longer than ${model} can read at once (its context window).`,
-      'Use fewer examples in the prompt, a variant with a longer context (not "1k"), or a larger context size.',
-    );
+    return info('context-too-long', m('engContext', { model }), m('engContextAdvice'));
   }
 
   // Downloads. HTTP statuses first, then failures without any response.
   const status = e.status;
   const cacheRequestFailed = /Failed to execute 'add' on 'Cache': Request failed/.test(msg);
   if (status === 404 || status === 410 || /\b404\b|Not Found/.test(msg)) {
-    const files = url && /\.wasm$/i.test(url) ? 'model library (.wasm)' : 'model files';
+    const wasm = !!url && /\.wasm$/i.test(url);
     return info(
       'not-found',
-      `The ${files} ${files.endsWith('s') ? 'are' : 'is'} not at that address${url ? ` (${url} answered 404 Not Found)` : ''}.`,
-      'Check the address: for MLC models it is the folder (or Hugging Face repository) that holds mlc-chat-config.json; for GGUF it is the .gguf file itself.',
+      m(wasm ? 'engNotFoundLib' : 'engNotFoundFiles', {
+        answered: url ? m('engAnswered404', { url }) : '',
+      }),
+      m('engNotFoundAdvice'),
     );
   }
   if (status === 401 || status === 403) {
     return info(
       'not-found',
-      `The server refused to give the model files${url ? ` (${url} answered ${status})` : ''}: they are private, or gated behind a sign-in.`,
-      'Use a public copy of the model; this app cannot sign in to other sites.',
+      m('engRefused', { answered: url ? m('engAnswered', { url, status }) : '' }),
+      m('engRefusedAdvice'),
     );
   }
   if (status !== null && status >= 400) {
     return info(
       'network',
-      `The server failed to send the model files${url ? ` (${url} answered ${status})` : ''}.`,
-      'Try again later, or use another copy of the model.',
+      m('engServerFailed', { answered: url ? m('engAnswered', { url, status }) : '' }),
+      m('engServerFailedAdvice'),
     );
   }
   if (cacheRequestFailed) {
     // web-llm stores downloads with Cache.add(), whose error names neither the address nor
     // the status; the console has both.
-    return info(
-      'not-found',
-      `The model files could not be downloaded${from}: the server answered with an error, usually because the files are not at that address.`,
-      'Check the model address (for MLC models, the folder holding mlc-chat-config.json) and the model library (.wasm) address.',
-    );
+    return info('not-found', m('engCacheFailed', { from }), m('engCacheFailedAdvice'));
   }
   const fetchFailed =
     name === 'ModelFetchError' || FETCH_FAILED.test(msg) || e.type === 'download_error';
   if (/CORS policy|Access-Control-Allow-Origin/i.test(msg)) {
-    return info('cors', corsMessage(from), corsAdvice);
+    return info('cors', m('engCors', { from }), m('engCorsAdvice'));
   }
   if (fetchFailed && !/Invalid model URL/i.test(msg)) {
     const nav = (globalThis as { navigator?: { onLine?: boolean } }).navigator;
     if (nav?.onLine === false) {
-      return info(
-        'network',
-        `You appear to be offline, so the model could not be downloaded${from}.`,
-        'Reconnect and retry. Models downloaded before keep working offline.',
-      );
+      return info('network', m('engOffline', { from }), m('engOfflineAdvice'));
     }
     // Hugging Face and GitHub allow cross-origin downloads: there it is the network.
     if (url && isCrossOrigin(url) && !allowsCors(url)) {
-      return info('cors', corsMessage(from), corsAdvice);
+      return info('cors', m('engCors', { from }), m('engCorsAdvice'));
     }
-    return info(
-      'network',
-      `The model could not be downloaded${from}: the server could not be reached.`,
-      'Check your connection and the address, then retry.',
-    );
+    return info('network', m('engUnreachable', { from }), m('engUnreachableAdvice'));
   }
 
   // Files that are there but are not a model.
   if (name === 'SyntaxError' || /is not valid JSON|Unexpected token|JSON\.parse/.test(msg)) {
-    return info(
-      'invalid-model',
-      `The model's configuration${from} is not valid JSON: the address probably points to a web page, not to an MLC model folder.`,
-      'Give the address of the folder (or Hugging Face repository) that holds mlc-chat-config.json.',
-    );
+    return info('invalid-model', m('engBadConfig', { from }), m('engBadConfigAdvice'));
   }
   if (
     name === 'CompileError' ||
@@ -296,25 +251,15 @@ export function describeEngineError(err: unknown, context: EngineErrorContext): 
   ) {
     return info(
       'invalid-model',
-      name === 'LinkError'
-        ? 'The model library (.wasm) was built for a different web-llm version.'
-        : 'The model library (.wasm) is not a WebAssembly file: the address probably points to a web page or an error.',
-      "Use the model library that matches this model and web-llm 0.2.86 (see web-llm's binary-mlc-llm-libs).",
+      m(name === 'LinkError' ? 'engLibVersion' : 'engLibNotWasm'),
+      m('engLibAdvice'),
     );
   }
   if (name === 'IntegrityError') {
-    return info(
-      'invalid-model',
-      `A downloaded model file did not match its expected checksum${from}: it is corrupted or was changed.`,
-      'Delete the cached copy of this model and download it again.',
-    );
+    return info('invalid-model', m('engIntegrity', { from }), m('engIntegrityAdvice'));
   }
   if (name === 'ModelNotFoundError') {
-    return info(
-      'invalid-model',
-      `${model} is not in web-llm's model list, nor one of your added models.`,
-      'Pick a model from the list, or add it again with its model address and library (.wasm).',
-    );
+    return info('invalid-model', m('engUnknownModel', { model }), m('engUnknownModelAdvice'));
   }
   if (
     name === 'MissingModelError' ||
@@ -329,27 +274,18 @@ export function describeEngineError(err: unknown, context: EngineErrorContext): 
     return info(
       'invalid-model',
       name === 'InvalidModelUrlError'
-        ? msg
-        : `${model} could not be loaded: ${sentence(msg) || 'the files are not a usable model.'}`,
-      context.backend === 'webllm'
-        ? 'Check the model address and its model library (.wasm): both must be full https:// addresses of an MLC-compiled model.'
-        : 'Check that the file is a GGUF model (llama.cpp format), complete and not renamed.',
+        ? (messageOf(err) ?? m('engVerbatim', { text: msg }))
+        : m('engNotLoaded', { model, detail: sentence(msg) || m('engNotUsable') }),
+      m(context.backend === 'webllm' ? 'engCheckMlc' : 'engCheckGguf'),
     );
   }
   return info(
     'unknown',
-    `Something went wrong${context.modelId ? ` with "${context.modelId}"` : ''}: ${sentence(msg || name) || 'unknown error.'}`,
-    'Retry. If it keeps failing, reload the page, or try another model or engine.',
-  );
-}
-
-const corsAdvice =
-  'Use a server that allows downloads from other sites (Hugging Face does), or download the file and open it from this computer.';
-
-function corsMessage(from: string): string {
-  return (
-    `The model could not be downloaded${from}. Most often the server does not allow downloads ` +
-    'from other sites (CORS); it may also be down, or you may be offline.'
+    m('engUnknown', {
+      with: context.modelId ? m('engWith', { model: context.modelId }) : '',
+      detail: sentence(msg || name) || m('engUnknownDetail'),
+    }),
+    m('engUnknownAdvice'),
   );
 }
 

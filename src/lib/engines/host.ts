@@ -11,6 +11,7 @@ import type {
   ScoreLettersResult,
 } from './types';
 import { describeEngineError, type EngineErrorInfo } from './errors';
+import { english, msg, type Message } from '../i18n/translate';
 import { deleteCachedModel, listCachedModels } from './cache';
 import { refOfModelSpec, type ModelRef } from './model-ref';
 import type { CachedModel, EngineApi, HostResult } from './protocol';
@@ -47,14 +48,11 @@ export class EngineHost implements EngineApi {
     onProgress: (p: LoadProgress) => void,
   ): Promise<HostResult<EngineDescription>> {
     if (this.loadAbort) {
-      return fail('busy', 'Another model is loading. Cancel it first, or wait for it to finish.');
+      return fail('busy', msg('engBusyLoading'));
     }
     const run = this.activeRun();
     if (run !== null) {
-      return fail(
-        'busy',
-        `Run ${run} is answering with the loaded model: pause it before loading another model.`,
-      );
+      return fail('busy', msg('engBusyRun', { run }));
     }
     const abort = new AbortController();
     this.loadAbort = abort;
@@ -66,7 +64,7 @@ export class EngineHost implements EngineApi {
       return { ok: true, value: description };
     } catch (err) {
       await this.engine?.unload().catch(() => {});
-      if (abort.signal.aborted) return fail('cancelled', 'Loading was cancelled.');
+      if (abort.signal.aborted) return fail('cancelled', msg('engLoadCancelled'));
       return {
         ok: false,
         error: describeEngineError(err, { backend: spec.backend, modelId: spec.id }),
@@ -132,7 +130,7 @@ export class EngineHost implements EngineApi {
 
   private async call<T>(fn: (e: Engine) => Promise<T>): Promise<HostResult<T>> {
     const engine = this.engine;
-    if (!engine?.describe().model) return fail('not-loaded', 'No model is loaded. Load one first.');
+    if (!engine?.describe().model) return fail('not-loaded', msg('engNotLoadedYet'));
     try {
       return { ok: true, value: await fn(engine) };
     } catch (err) {
@@ -141,6 +139,7 @@ export class EngineHost implements EngineApi {
   }
 }
 
-function fail<T>(code: EngineErrorInfo['code'], message: string): HostResult<T> {
-  return { ok: false, error: { code, message, advice: '' } };
+/** A refusal: what happened, with no advice beyond it. */
+function fail<T>(code: EngineErrorInfo['code'], message: Message): HostResult<T> {
+  return { ok: false, error: { code, message: english(message), advice: '', i18n: { message } } };
 }

@@ -22,6 +22,7 @@ import {
   parseGgufUrl,
 } from './catalog';
 import { demoModelSpec } from './demo-model';
+import { english, messageOf, msg, TranslatableError, type Message } from '../i18n/translate';
 import type { ModelSpec } from './types';
 
 export const DEMO_MODELS = ['demo:tiny-random'] as const;
@@ -40,56 +41,51 @@ export interface CustomMlcUrls {
   modelLibUrl?: string;
 }
 
-export type ParsedModelRef = { ref: ModelRef; problems: [] } | { ref: null; problems: string[] };
+/** `problems` in English (logs, tests); `messages` the same problems, to translate. */
+export type ParsedModelRef =
+  | { ref: ModelRef; problems: []; messages: [] }
+  | { ref: null; problems: string[]; messages: Message[] };
 
 /**
  * Read a model reference. Every problem is named; nothing is guessed. `urls` are only for
  * web-llm ids (a custom MLC model); both or neither must be given.
  */
 export function parseModelRef(model: string, urls: CustomMlcUrls = {}): ParsedModelRef {
-  const fail = (...problems: string[]): ParsedModelRef => ({ ref: null, problems });
+  const ok = (ref: ModelRef): ParsedModelRef => ({ ref, problems: [], messages: [] });
+  const fail = (...messages: Message[]): ParsedModelRef => ({
+    ref: null,
+    problems: messages.map(english),
+    messages,
+  });
   const hasUrls = urls.modelUrl !== undefined || urls.modelLibUrl !== undefined;
   if (model.startsWith('demo:')) {
     if (!(DEMO_MODELS as readonly string[]).includes(model))
-      return fail(`Unknown demo model "${model}": use ${DEMO_MODELS.join(', ')}.`);
+      return fail(msg('modelRefUnknownDemo', { model, models: DEMO_MODELS.join(', ') }));
     if (hasUrls) return fail(customUrlsOnlyForMlc(model));
-    return { ref: { kind: 'demo', engine: 'wllama', model }, problems: [] };
+    return ok({ kind: 'demo', engine: 'wllama', model });
   }
   if (model.startsWith(LOCAL_FILE_PREFIX)) {
     const fileName = model.slice(LOCAL_FILE_PREFIX.length);
     if (fileName === '' || !/\.gguf$/i.test(fileName))
-      return fail(`"${model}" must name a local .gguf file (file:<name>.gguf).`);
+      return fail(msg('modelRefLocalFile', { model }));
     if (hasUrls) return fail(customUrlsOnlyForMlc(model));
-    return { ref: { kind: 'local-file', engine: 'wllama', model, fileName }, problems: [] };
+    return ok({ kind: 'local-file', engine: 'wllama', model, fileName });
   }
   if (hasScheme(model)) {
     if (hasUrls) return fail(customUrlsOnlyForMlc(model));
     try {
-      if (parseGgufUrl(model).note !== null) {
-        return fail(
-          `"model" links to the Hugging Face page of the file (/blob/ or /raw/): use its ` +
-            '/resolve/ address, which is the file itself.',
-        );
-      }
+      if (parseGgufUrl(model).note !== null) return fail(msg('modelRefHfPage'));
     } catch (err) {
-      return fail(`"model": ${err instanceof Error ? err.message : String(err)}`);
+      return fail(msg('modelRefGguf', { detail: problemOf(err) }));
     }
-    return { ref: { kind: 'gguf', engine: 'wllama', model }, problems: [] };
+    return ok({ kind: 'gguf', engine: 'wllama', model });
   }
   if (!/^[^\s/?#]+$/.test(model)) {
-    return fail(
-      `"model" must be a web-llm model id, the http(s) URL of a GGUF file or ` +
-        `demo:tiny-random, not "${model}".`,
-    );
+    return fail(msg('modelRefShape', { model }));
   }
-  if (!hasUrls) return { ref: { kind: 'mlc', engine: 'webllm', model }, problems: [] };
-  const problems: string[] = [];
-  if (!urls.modelUrl || !urls.modelLibUrl) {
-    problems.push(
-      'A custom MLC model needs both its model address (model_url) and its model library ' +
-        '(model_lib).',
-    );
-  }
+  if (!hasUrls) return ok({ kind: 'mlc', engine: 'webllm', model });
+  const problems: Message[] = [];
+  if (!urls.modelUrl || !urls.modelLibUrl) problems.push(msg('modelRefCustomBoth'));
   const modelUrl = checked(
     () => normaliseMlcModelUrl(urls.modelUrl ?? ''),
     problems,
@@ -101,10 +97,7 @@ export function parseModelRef(model: string, urls: CustomMlcUrls = {}): ParsedMo
     urls.modelLibUrl,
   );
   if (problems.length || modelUrl === null || modelLibUrl === null) return fail(...problems);
-  return {
-    ref: { kind: 'mlc-custom', engine: 'webllm', model, modelUrl, modelLibUrl },
-    problems: [],
-  };
+  return ok({ kind: 'mlc-custom', engine: 'webllm', model, modelUrl, modelLibUrl });
 }
 
 /** The reference of a model spec as the Model step built it (what a run records). */
@@ -176,11 +169,7 @@ export function modelSpecOf(ref: ModelRef, opts: ResolveOptions): ModelSpec {
       };
     case 'local-file': {
       const file = opts.localFile?.(ref.fileName);
-      if (!file)
-        throw new Error(
-          `This run's model is the local file ${ref.fileName}, which is read in place and not kept: ` +
-            'choose it again on the Model step (GGUF file), then resume.',
-        );
+      if (!file) throw new TranslatableError(msg('modelRefLocalNotPicked', { file: ref.fileName }));
       return localFileSpec(file, opts.threads);
     }
     case 'mlc':
@@ -241,18 +230,17 @@ export function customMlcRecordFor(input: {
   modelUrl: string;
   modelLibUrl: string;
 }): Omit<UserModelRecord, 'addedAt'> {
-  const problems: string[] = [];
+  const problems: Message[] = [];
   const id = input.id.trim();
-  if (!id) problems.push('Give the model an id.');
-  else if (!/^[^\s/?#:]+$/.test(id))
-    problems.push(`The id "${id}" may not contain spaces, "/", "?", "#" or ":".`);
+  if (!id) problems.push(msg('modelRefNoId'));
+  else if (!/^[^\s/?#:]+$/.test(id)) problems.push(msg('modelRefIdChars', { id }));
   const parsed = parseModelRef(id || 'custom', {
     modelUrl: input.modelUrl.trim(),
     modelLibUrl: input.modelLibUrl.trim(),
   });
-  problems.push(...parsed.problems);
+  problems.push(...parsed.messages);
   if (problems.length || parsed.ref?.kind !== 'mlc-custom')
-    throw new InvalidModelUrlError(problems.join(' '));
+    throw new InvalidModelUrlError(msg('sentences', { list: problems }));
   return {
     id,
     backend: 'webllm',
@@ -262,18 +250,25 @@ export function customMlcRecordFor(input: {
   };
 }
 
-function checked(fn: () => string, problems: string[], given: string | undefined): string | null {
+function checked(fn: () => string, problems: Message[], given: string | undefined): string | null {
   if (!given) return null;
   try {
     return fn();
   } catch (err) {
-    problems.push(err instanceof Error ? err.message : String(err));
+    problems.push(problemOf(err));
     return null;
   }
 }
 
-function customUrlsOnlyForMlc(model: string): string {
-  return `"model_url" and "model_lib" are only for a custom MLC (web-llm) model, not "${model}".`;
+/** An error's text as a Message: its own, or its English words as they are. */
+function problemOf(err: unknown): Message {
+  return (
+    messageOf(err) ?? msg('engVerbatim', { text: err instanceof Error ? err.message : String(err) })
+  );
+}
+
+function customUrlsOnlyForMlc(model: string): Message {
+  return msg('modelRefCustomOnlyMlc', { model });
 }
 
 function fileNameOf(url: string): string {

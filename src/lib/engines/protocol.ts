@@ -10,6 +10,7 @@ import type { DriveOutcome, RunProgress } from '../eval/progress';
 import type { RunSpec } from '../eval/types';
 import type { EngineErrorInfo } from './errors';
 import type { ModelRef } from './model-ref';
+import type { Message } from '../i18n/translate';
 import type {
   Backend,
   EngineDescription,
@@ -61,7 +62,8 @@ export interface RunApi {
   stop(
     runId: string,
     status: 'paused' | 'cancelled' | 'error',
-    error?: string | null,
+    /** English, or a Message (stored as `error` in English and as `errorMessage`). */
+    error?: Message | string | null,
     detail?: RunRecord['errorDetail'],
   ): Promise<void>;
 }

@@ -106,7 +106,11 @@ export interface Engine {
   ): Promise<EngineDescription>;
   unload(): Promise<void>;
   scoreLetters(req: ScoreLettersRequest): Promise<ScoreLettersResult>;
-  generate(req: GenerateRequest): Promise<GenerateResult>;
+  /**
+   * `onText`, when given, receives the text so far as tokens come (streaming); the result is
+   * the same as without it.
+   */
+  generate(req: GenerateRequest, onText?: (textSoFar: string) => void): Promise<GenerateResult>;
   interrupt(): void;
   describe(): EngineDescription;
 }

@@ -4,8 +4,10 @@ import {
   type AppConfig,
   type ChatCompletionMessageParam,
   type ChatCompletionRequestNonStreaming,
+  type ChatCompletionRequestStreaming,
   type ChatCompletionTokenLogprob,
   type CompletionCreateParamsNonStreaming,
+  type CompletionCreateParamsStreaming,
   type CompletionUsage,
   type InitProgressReport,
   type ModelRecord,
@@ -18,6 +20,7 @@ import {
 } from './catalog';
 import { ModelFetchError } from './errors';
 import { letterGrammar, normaliseLetterProbs } from './letters';
+import { msg } from '../i18n/translate';
 import type {
   ChatMessage,
   Engine,
@@ -181,7 +184,7 @@ export class WebLlmEngine implements Engine {
     });
   }
 
-  generate(req: GenerateRequest): Promise<GenerateResult> {
+  generate(req: GenerateRequest, onText?: (textSoFar: string) => void): Promise<GenerateResult> {
     return this.serial(async (engine, modelId) => {
       const started = performance.now();
       const options = {
@@ -190,22 +193,59 @@ export class WebLlmEngine implements Engine {
         seed: req.seed,
         stop: req.stop?.length ? req.stop : undefined,
       };
-      let text: string;
+      let text = '';
       let finish: string | null | undefined;
       let usage: CompletionUsage | undefined;
       if ('messages' in req.prompt) {
-        const r = await engine.chat.completions.create({
+        const chat = {
           ...options,
           messages: toMessages(req.prompt.messages),
           ...(req.grammar
             ? { response_format: { type: 'grammar' as const, grammar: req.grammar } }
             : {}),
           ...thinkingOff(modelId),
-        } satisfies ChatCompletionRequestNonStreaming);
+        };
+        if (onText) {
+          const chunks = await engine.chat.completions.create({
+            ...chat,
+            stream: true,
+            stream_options: { include_usage: true },
+          } satisfies ChatCompletionRequestStreaming);
+          for await (const chunk of chunks) {
+            const piece = chunk.choices[0]?.delta.content ?? '';
+            if (piece) {
+              text += piece;
+              onText(text.replace(/^<think>\s*<\/think>\s*/, ''));
+            }
+            finish = chunk.choices[0]?.finish_reason ?? finish;
+            usage = chunk.usage ?? usage;
+          }
+        } else {
+          const r = await engine.chat.completions.create(
+            chat satisfies ChatCompletionRequestNonStreaming,
+          );
+          text = r.choices[0]?.message.content ?? '';
+          finish = r.choices[0]?.finish_reason;
+          usage = r.usage;
+        }
         // With thinking off, web-llm puts the empty think block into the reply itself.
-        text = (r.choices[0]?.message.content ?? '').replace(/^<think>\s*<\/think>\s*/, '');
-        finish = r.choices[0]?.finish_reason;
-        usage = r.usage;
+        text = text.replace(/^<think>\s*<\/think>\s*/, '');
+      } else if (onText) {
+        const chunks = await engine.completions.create({
+          ...options,
+          prompt: req.prompt.raw,
+          stream: true,
+          stream_options: { include_usage: true },
+        } satisfies CompletionCreateParamsStreaming);
+        for await (const chunk of chunks) {
+          const piece = chunk.choices[0]?.text ?? '';
+          if (piece) {
+            text += piece;
+            onText(text);
+          }
+          finish = chunk.choices[0]?.finish_reason ?? finish;
+          usage = chunk.usage ?? usage;
+        }
       } else {
         const r = await engine.completions.create({
           ...options,
@@ -297,10 +337,7 @@ export function appConfigFor(spec: WebLlmSpec): AppConfig {
     return { ...prebuiltAppConfig, model_list: list };
   }
   if (!spec.modelUrl || !spec.modelLibUrl) {
-    throw new InvalidModelUrlError(
-      'A custom MLC model needs both the model address (the folder holding mlc-chat-config.json) ' +
-        'and its model library (.wasm) address.',
-    );
+    throw new InvalidModelUrlError(msg('mlcNeedsBothUrls'));
   }
   const record: ModelRecord = withF16({
     model: normaliseMlcModelUrl(spec.modelUrl),

@@ -1,4 +1,10 @@
-import { Wllama, type ChatCompletionResponse, type RawCompletionResponse } from '@wllama/wllama';
+import {
+  Wllama,
+  type ChatCompletionChunk,
+  type ChatCompletionResponse,
+  type RawCompletionChunk,
+  type RawCompletionResponse,
+} from '@wllama/wllama';
 import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import { defaultThreads } from './device';
 import { letterGrammar, normaliseLetterProbs } from './letters';
@@ -143,7 +149,10 @@ export class WllamaEngine implements Engine {
     };
   }
 
-  async generate(req: GenerateRequest): Promise<GenerateResult> {
+  async generate(
+    req: GenerateRequest,
+    onText?: (textSoFar: string) => void,
+  ): Promise<GenerateResult> {
     const started = performance.now();
     this.abort = new AbortController();
     const options = {
@@ -159,7 +168,9 @@ export class WllamaEngine implements Engine {
         : {}),
     };
     try {
-      const response = await this.guarded(() => this.complete(req.prompt, options));
+      const response = await this.guarded(() =>
+        onText ? this.stream(req.prompt, options, onText) : this.complete(req.prompt, options),
+      );
       const choice = response.choices[0] as {
         text?: string;
         message?: { content?: string | null };
@@ -204,6 +215,60 @@ export class WllamaEngine implements Engine {
     return w.createCompletion({ ...options, prompt: prompt.raw, stream: false } as Parameters<
       Wllama['createCompletion']
     >[0] & { stream: false });
+  }
+
+  /**
+   * The same request streamed: chunks are added up into the shape of a whole response (text,
+   * finish reason, the last chunk's usage and timings).
+   */
+  private async stream(
+    prompt: Prompt,
+    options: Record<string, unknown>,
+    onText: (textSoFar: string) => void,
+  ): Promise<RawCompletionResponse> {
+    const w = this.wllama;
+    if (!w) throw new Error('No model is loaded.');
+    let text = '';
+    let chunks = 0;
+    let finish: string | null = null;
+    let last: { usage?: unknown; timings?: unknown } = {};
+    const onData = (chunk: RawCompletionChunk | ChatCompletionChunk) => {
+      const choice = chunk.choices[0] as
+        | { text?: string; delta?: { content?: string | null }; finish_reason: string | null }
+        | undefined;
+      const piece = choice?.delta?.content ?? choice?.text ?? '';
+      if (piece) {
+        text += piece;
+        chunks++;
+        onText(text);
+      }
+      finish = choice?.finish_reason ?? finish;
+      last = { usage: chunk.usage ?? last.usage, timings: chunk.timings ?? last.timings };
+    };
+    const streamed = { ...options, stream: true as const, onData };
+    if ('messages' in prompt) {
+      await w.createChatCompletion({
+        ...streamed,
+        messages: prompt.messages,
+      } as unknown as Parameters<Wllama['createChatCompletion']>[0] & {
+        stream: true;
+        onData: (c: ChatCompletionChunk) => void;
+      });
+    } else {
+      await w.createCompletion({ ...streamed, prompt: prompt.raw } as unknown as Parameters<
+        Wllama['createCompletion']
+      >[0] & { stream: true; onData: (c: RawCompletionChunk) => void });
+    }
+    const usage = (last.usage as RawCompletionResponse['usage'] | undefined) ?? {
+      prompt_tokens: 0,
+      completion_tokens: chunks,
+      total_tokens: chunks,
+    };
+    return {
+      choices: [{ text, finish_reason: finish }],
+      usage,
+      timings: last.timings,
+    } as unknown as RawCompletionResponse;
   }
 
   /**

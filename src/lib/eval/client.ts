@@ -4,6 +4,7 @@ import type { EngineWorkerApi } from '../engines/protocol';
 import { isWorkerCrash, type WorkerSupervisor } from '../workers/supervisor';
 import type { DriveOutcome, RunProgress } from './progress';
 import type { RunSpec } from './types';
+import { msg, type Message } from '../i18n/translate';
 
 /**
  * A dead engine worker is the one failure that is retried: after each crash the worker is
@@ -68,13 +69,9 @@ export class RunClient {
       doneAtLastCrash = done;
       crashes++;
       if (crashes > MAX_CRASH_RETRIES) {
-        await this.stopAfterCrash(
-          runId,
-          'error',
-          `The engine stopped unexpectedly ${crashes} times in a row without answering a question, so the run stopped. ` +
-            'Answers so far are kept. A model too large for this device can do this: try a smaller one, then Resume.',
-          { code: 'crashed' },
-        );
+        await this.stopAfterCrash(runId, 'error', msg('runCrashedRepeatedly', { n: crashes }), {
+          code: 'crashed',
+        });
         return 'error';
       }
       const waitMs = this.backoffMs[Math.min(crashes - 1, this.backoffMs.length - 1)];
@@ -113,7 +110,7 @@ export class RunClient {
   private async stopAfterCrash(
     runId: string,
     status: 'paused' | 'cancelled' | 'error',
-    error: string | null = null,
+    error: Message | null = null,
     detail: RunErrorDetail | null = null,
   ): Promise<void> {
     await this.worker.settled();

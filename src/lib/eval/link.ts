@@ -37,6 +37,8 @@
  * | `circular`    | `1` (ask every rotation of the options)  | `0` (off); written only when on     |
  * |               | or `0`                                   |                                     |
  * | `autostart`   | `1` (start at once) or `0`               | `0`                                 |
+ * | `view`        | `present` (open the presenter view on    | none; does not change the run       |
+ * |               | the run)                                 |                                     |
  *
  * Every parameter appears at most once, except `filter`. A link with only the dataset
  * parameters imports the split and starts no run. Filter values are trimmed (annotations are
@@ -49,6 +51,7 @@ import {
   type DatasetLinkRequest,
 } from '../dataset/url-params';
 import { parseModelRef, type ModelRef } from '../engines/model-ref';
+import { english, msg, TranslatableError, type Message } from '../i18n/translate';
 import {
   canonicalJson,
   canonicalSpec,
@@ -66,7 +69,7 @@ import {
   METHODS,
   MULTI,
   PROMPTS,
-  validateSpec,
+  specProblems,
 } from './spec';
 import { datasetParams, oneOf, queryOf, readInt, readSubset, subsetParams } from './params';
 import type { RunSpec } from './types';
@@ -96,8 +99,13 @@ export const RUN_PARAMS = [
 ] as const;
 export type RunParam = (typeof RUN_PARAMS)[number];
 
-/** Every parameter a link may carry: the dataset ones (url-params.ts) and the run ones. */
-export const LINK_PARAMS: readonly string[] = [...DATASET_PARAMS, ...RUN_PARAMS];
+/** How the page shows the run; not part of the run (the same run with or without it). */
+export const VIEW_PARAM = 'view';
+export const VIEWS = ['present'] as const;
+export type RunView = (typeof VIEWS)[number];
+
+/** Every parameter a link may carry: the dataset ones (url-params.ts), the run ones, `view`. */
+export const LINK_PARAMS: readonly string[] = [...DATASET_PARAMS, ...RUN_PARAMS, VIEW_PARAM];
 
 export interface RunLink {
   /** Null when the link asks for no run, or when it has any problem. */
@@ -105,7 +113,12 @@ export interface RunLink {
   /** Null when the link names no dataset, or when it has any problem (nothing is imported). */
   dataset: DatasetLinkRequest | null;
   autostart: boolean;
+  /** `present`: open the presenter view on the run. */
+  view: RunView | null;
+  /** Every problem, in English (logs, tests, CLIs). */
   problems: string[];
+  /** The same problems as Messages the UI translates. */
+  messages: Message[];
 }
 
 /**
@@ -113,30 +126,46 @@ export interface RunLink {
  * problem is listed, and any problem leaves both `spec` and `dataset` null.
  */
 export function parseRunLink(search: string): RunLink {
+  const link = readRunLink(search);
+  return { ...link, problems: link.messages.map(english) };
+}
+
+function readRunLink(search: string): Omit<RunLink, 'problems'> {
   const params = new URLSearchParams(search);
-  const problems: string[] = [];
+  const problems: Message[] = [];
   for (const key of new Set(params.keys())) {
-    if (!LINK_PARAMS.includes(key)) problems.push(`Unknown parameter "${key}".`);
+    if (!LINK_PARAMS.includes(key)) problems.push(msg('linkUnknownParam', { key }));
     else if (isRunParam(key) && key !== 'filter' && params.getAll(key).length > 1) {
-      problems.push(`Parameter "${key}" is given more than once.`);
+      problems.push(msg('linkRepeated', { key }));
     }
   }
   // The dataset parameters keep one parser (url-params.ts); give it only its own parameters.
   const datasetOnly = new URLSearchParams();
   for (const [k, v] of params) {
-    if (!isRunParam(k) && LINK_PARAMS.includes(k)) datasetOnly.append(k, v);
+    if (!isRunParam(k) && k !== VIEW_PARAM && LINK_PARAMS.includes(k)) datasetOnly.append(k, v);
+  }
+  const viewRaw = params.get(VIEW_PARAM);
+  const view = viewRaw === null ? null : (VIEWS.find((v) => v === viewRaw) ?? null);
+  if (viewRaw !== null && view === null) {
+    problems.push(msg('linkView', { allowed: VIEWS.join(' or '), value: viewRaw }));
   }
   const datasetPart = parseDatasetLink(datasetOnly.toString());
-  problems.push(...datasetPart.problems);
+  problems.push(...datasetPart.messages);
   const request = datasetPart.request;
 
   if (!RUN_PARAMS.some((k) => params.has(k))) {
-    return { spec: null, dataset: problems.length ? null : request, autostart: false, problems };
+    return {
+      spec: null,
+      dataset: problems.length ? null : request,
+      autostart: false,
+      view,
+      messages: problems,
+    };
   }
 
   const get = (k: RunParam) => params.get(k);
   if (params.get('dataset') === null) {
-    problems.push('A run needs "dataset": cmexam (with "split") or the http(s) URL of a file.');
+    problems.push(msg('linkRunNeedsDataset'));
   }
   let splitId: string | null = null;
   if (request?.kind === 'cmexam') splitId = splitIdFor('cmexam', request.split);
@@ -152,7 +181,7 @@ export function parseRunLink(search: string): RunLink {
   let inferred: RunSpec['engine'] | null = null;
   let ref: ModelRef | null = null;
   if (model === null) {
-    problems.push('A run needs "model": a web-llm model id, a GGUF URL or demo:tiny-random.');
+    problems.push(msg('linkRunNeedsModel'));
   } else {
     ref = checkModel(model, get('model_url'), get('model_lib'), problems);
     inferred = ref?.engine ?? null;
@@ -163,10 +192,10 @@ export function parseRunLink(search: string): RunLink {
     const e = oneOf(engineRaw, 'engine', ENGINES, problems);
     if (e && inferred && e !== inferred) {
       problems.push(
-        inferred === 'wllama'
-          ? `engine=${e} cannot run "${model}": GGUF files and the demo model run on wllama.`
-          : `engine=${e} cannot run "${model}": a web-llm model id runs on webllm ` +
-              '(wllama needs a GGUF URL).',
+        msg(inferred === 'wllama' ? 'linkEngineGguf' : 'linkEngineMlc', {
+          engine: e,
+          model: model ?? '',
+        }),
       );
     }
     engine = e ?? inferred;
@@ -175,17 +204,12 @@ export function parseRunLink(search: string): RunLink {
   // Method and prompt.
   const methodRaw = get('method');
   const promptRaw = get('prompt');
-  if (methodRaw === null) problems.push('A run needs "method": choice or generate.');
-  if (promptRaw === null) {
-    problems.push('A run needs "prompt": zero-shot, few-shot, cot or icp.');
-  }
+  if (methodRaw === null) problems.push(msg('linkRunNeedsMethod'));
+  if (promptRaw === null) problems.push(msg('linkRunNeedsPrompt'));
   const method = methodRaw === null ? null : oneOf(methodRaw, 'method', METHODS, problems);
   const prompt = promptRaw === null ? null : oneOf(promptRaw, 'prompt', PROMPTS, problems);
   if (prompt === 'cot' && method === 'choice') {
-    problems.push(
-      'prompt=cot needs method=generate: chain-of-thought writes its reasoning before the ' +
-        'answer, and method=choice generates no text.',
-    );
+    problems.push(msg('linkCotNeedsGenerate'));
   }
 
   // Few-shot: k and shots.
@@ -195,33 +219,25 @@ export function parseRunLink(search: string): RunLink {
   let shotsSplitId: string | null = null;
   if (prompt === 'few-shot') {
     if (kRaw === null) {
-      problems.push(`prompt=few-shot needs "k", the number of examples (1 to ${MAX_K}).`);
+      problems.push(msg('linkFewShotNeedsK', { max: MAX_K }));
     } else {
-      k = readInt(kRaw, 'k', 1, MAX_K, problems, ' (for no examples use prompt=zero-shot)') ?? 0;
+      k = readInt(kRaw, 'k', 1, MAX_K, problems, msg('linkHintK')) ?? 0;
     }
     if (shotsRaw !== null) shotsSplitId = readShots(shotsRaw, problems);
     else if (splitId !== null) {
       shotsSplitId = defaultShotsSplit(splitId);
       if (shotsSplitId === null) {
-        problems.push(
-          'With dataset=<URL>, prompt=few-shot needs "shots", the split to draw examples ' +
-            'from: train, val, test (CMExam) or custom/<name> (a stored split).',
-        );
+        problems.push(msg('linkShotsNeeded'));
       }
     }
     if (shotsSplitId !== null && shotsSplitId === splitId) {
-      problems.push(
-        `"shots" must differ from the evaluated split (${splitId}): the examples would ` +
-          'include the questions being asked.',
-      );
+      problems.push(msg('linkShotsSame', { split: splitId ?? '' }));
     }
   } else if (prompt !== null) {
     if (kRaw !== null && kRaw !== '0') {
-      problems.push(`"k" (few-shot examples) only applies to prompt=few-shot, not ${prompt}.`);
+      problems.push(msg('linkKOnlyFewShot', { prompt }));
     }
-    if (shotsRaw !== null) {
-      problems.push(`"shots" only applies to prompt=few-shot, not ${prompt}.`);
-    }
+    if (shotsRaw !== null) problems.push(msg('linkShotsOnlyFewShot', { prompt }));
   }
 
   // Method-specific settings: rejected where the runner would ignore them.
@@ -233,22 +249,17 @@ export function parseRunLink(search: string): RunLink {
   let maxTokens = DEFAULT_GENERATION.maxTokens;
   if (multiRaw !== null) {
     if (method === 'generate') {
-      problems.push(
-        '"multi" only applies to method=choice (method=generate answers multi-answer ' +
-          'questions in its own words).',
-      );
+      problems.push(msg('linkMultiOnlyChoice'));
     } else multiAnswer = oneOf(multiRaw, 'multi', MULTI, problems) ?? DEFAULT_MULTI;
   }
   if (extractRaw !== null) {
     if (method === 'choice') {
-      problems.push('"extract" only applies to method=generate (choice reads option letters).');
+      problems.push(msg('linkExtractOnlyGenerate'));
     } else extraction = oneOf(extractRaw, 'extract', EXTRACT, problems) ?? DEFAULT_EXTRACTION;
   }
   if (maxRaw !== null) {
     if (method === 'choice') {
-      problems.push(
-        '"max_tokens" only applies to method=generate (choice answers with option letters).',
-      );
+      problems.push(msg('linkMaxTokensOnlyGenerate'));
     } else {
       maxTokens =
         readInt(maxRaw, 'max_tokens', 1, MAX_TOKENS, problems) ?? DEFAULT_GENERATION.maxTokens;
@@ -261,9 +272,7 @@ export function parseRunLink(search: string): RunLink {
   if (circularRaw !== null) {
     if (circularRaw === '1') circular = true;
     else if (circularRaw !== '0') {
-      problems.push(
-        `"circular" must be 1 (ask again with the options rotated) or 0, not "${circularRaw}".`,
-      );
+      problems.push(msg('linkCircular', { value: circularRaw }));
     }
   }
 
@@ -272,7 +281,7 @@ export function parseRunLink(search: string): RunLink {
   if (autostartRaw !== null) {
     if (autostartRaw === '1') autostart = true;
     else if (autostartRaw !== '0') {
-      problems.push(`"autostart" must be 1 (start at once) or 0, not "${autostartRaw}".`);
+      problems.push(msg('linkAutostart', { value: autostartRaw }));
     }
   }
 
@@ -285,7 +294,7 @@ export function parseRunLink(search: string): RunLink {
     method === null ||
     prompt === null
   ) {
-    return { spec: null, dataset: null, autostart: false, problems };
+    return { spec: null, dataset: null, autostart: false, view, messages: problems };
   }
   // A custom model's addresses as the form stores them (normalised), so both give one run id.
   const custom = ref?.kind === 'mlc-custom' ? ref : null;
@@ -307,9 +316,10 @@ export function parseRunLink(search: string): RunLink {
   };
   // The same rules as the form and results files; a spec read from a valid link meets them.
   const canonical = canonicalSpec(spec);
-  problems.push(...validateSpec(canonical));
-  if (problems.length > 0) return { spec: null, dataset: null, autostart: false, problems };
-  return { spec: canonical, dataset: request, autostart, problems };
+  problems.push(...specProblems(canonical));
+  if (problems.length > 0)
+    return { spec: null, dataset: null, autostart: false, view, messages: problems };
+  return { spec: canonical, dataset: request, autostart, view, messages: problems };
 }
 
 /**
@@ -342,28 +352,24 @@ export function runLinkFor(spec: RunSpec, dataset: DatasetLinkRequest, autostart
 
   // The guarantee callers rely on: the link reads back as exactly this run.
   const back = parseRunLink(query);
-  if (back.problems.length > 0) {
-    throw new Error(`This run cannot be written as a link: ${back.problems.join(' ')}`);
+  if (back.messages.length > 0) {
+    throw new TranslatableError(
+      msg('linkRunUnwritable', { problems: msg('sentences', { list: back.messages }) }),
+    );
   }
   if (canonicalJson(back.spec) !== canonicalJson(c)) {
-    throw new Error(
-      `This run cannot be written as a link: the link would read back as a different run ` +
-        `(is split ${c.splitId} really the dataset's split?).`,
-    );
+    throw new TranslatableError(msg('linkRunReadsBack', { split: c.splitId }));
   }
   return query;
 }
 
 // ---------------------------------------------------------------------------------------------
 
-function readShots(raw: string, problems: string[]): string | null {
+function readShots(raw: string, problems: Message[]): string | null {
   if (isCmexamSplit(raw)) return splitIdFor('cmexam', raw);
   const m = /^custom\/([\p{L}\p{N}_.-]+)$/u.exec(raw);
   if (m) return raw;
-  problems.push(
-    `"shots" must be train, val, test (CMExam splits) or custom/<name> (a stored split), ` +
-      `not "${raw}".`,
-  );
+  problems.push(msg('linkShots', { value: raw }));
   return null;
 }
 
@@ -376,28 +382,25 @@ function checkModel(
   model: string,
   modelUrl: string | null,
   modelLibUrl: string | null,
-  problems: string[],
+  problems: Message[],
 ): ModelRef | null {
   const parsed = parseModelRef(model, {
     modelUrl: modelUrl ?? undefined,
     modelLibUrl: modelLibUrl ?? undefined,
   });
   if (parsed.ref?.kind === 'local-file') {
-    problems.push(
-      `"model" ${model} is a file on one computer, which a link cannot carry: put the file on ` +
-        'a web server and link its http(s) address.',
-    );
+    problems.push(msg('linkLocalModel', { model }));
     return null;
   }
-  problems.push(...parsed.problems);
+  problems.push(...parsed.messages);
   return parsed.ref;
 }
 
-function readTemperature(raw: string | null, problems: string[]): number {
+function readTemperature(raw: string | null, problems: Message[]): number {
   if (raw === null) return DEFAULT_GENERATION.temperature;
   const v = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
   if (!(v >= 0 && v <= MAX_TEMPERATURE)) {
-    problems.push(`"temperature" must be a number from 0 to ${MAX_TEMPERATURE}, not "${raw}".`);
+    problems.push(msg('linkTemperature', { max: MAX_TEMPERATURE, value: raw }));
     return DEFAULT_GENERATION.temperature;
   }
   return v;

@@ -1,2 +1,3 @@
 /** Web Lock held by the tab (engine worker) that drives a run; other tabs only watch it. */
-export const runLockName = (runId: string) => `cmexam-run:${runId}`;
+export const RUN_LOCK_PREFIX = 'cmexam-run:';
+export const runLockName = (runId: string) => `${RUN_LOCK_PREFIX}${runId}`;

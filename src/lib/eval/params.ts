@@ -1,16 +1,18 @@
 /**
  * Query parameters shared by every kind of link (runs, exams): which questions of a split
  * (`subset`, `n`, `stratify`, `filter`, `shard`), whole numbers, one-of choices, and how a
- * value is written. Every problem is listed in words that name the parameter.
+ * value is written. Every problem is listed in words that name the parameter, as a Message (its
+ * English form is `english(m)`).
  */
 import type { DatasetLinkRequest } from '../dataset/url-params';
+import { msg, type Message } from '../i18n/translate';
 import { compareCodePoints, MODES } from './spec';
 import type { SubsetSpec } from './types';
 
 /** The subset parameters, in the order links write them. */
 export const SUBSET_PARAMS = ['subset', 'n', 'stratify', 'filter', 'shard'] as const;
 
-export function readSubset(params: URLSearchParams, problems: string[]): SubsetSpec | null {
+export function readSubset(params: URLSearchParams, problems: Message[]): SubsetSpec | null {
   const ok = problems.length;
   const modeRaw = params.get('subset');
   const nRaw = params.get('n');
@@ -24,31 +26,21 @@ export function readSubset(params: URLSearchParams, problems: string[]): SubsetS
       : oneOf(modeRaw, 'subset', MODES, problems);
   let n: number | null = null;
   if (mode === 'all' && nRaw !== null) {
-    problems.push(
-      '"n" does not go with subset=all, which takes every question: leave out n, or use ' +
-        'subset=first, random or stratified.',
-    );
+    problems.push(msg('linkNWithAll'));
   } else if (mode !== null && mode !== 'all') {
-    if (nRaw === null) problems.push(`subset=${mode} needs "n", the number of questions.`);
+    if (nRaw === null) problems.push(msg('linkSubsetNeedsN', { mode }));
     else {
-      n = readInt(
-        nRaw,
-        'n',
-        1,
-        Number.MAX_SAFE_INTEGER,
-        problems,
-        ' (to take every question leave out n and subset)',
-      );
+      n = readInt(nRaw, 'n', 1, Number.MAX_SAFE_INTEGER, problems, msg('linkHintN'));
     }
   }
   let stratifyBy: string | null = null;
   if (mode === 'stratified') {
     if (stratify === null) {
-      problems.push('subset=stratified needs "stratify", the annotation column to stratify by.');
-    } else if (stratify.trim() === '') problems.push('"stratify" must name an annotation column.');
+      problems.push(msg('linkStratifiedNeeds'));
+    } else if (stratify.trim() === '') problems.push(msg('linkStratifyEmpty'));
     else stratifyBy = stratify.trim();
   } else if (stratify !== null && mode !== null) {
-    problems.push(`"stratify" only applies to subset=stratified, not subset=${mode}.`);
+    problems.push(msg('linkStratifyOnly', { mode }));
   }
   const filters = readFilters(params.getAll('filter'), problems);
   const shard = readShard(params.get('shard'), problems);
@@ -56,7 +48,7 @@ export function readSubset(params: URLSearchParams, problems: string[]): SubsetS
   return { filters, mode, n, stratifyBy, shard };
 }
 
-function readFilters(raws: string[], problems: string[]): Record<string, string[]> {
+function readFilters(raws: string[], problems: Message[]): Record<string, string[]> {
   const filters: Record<string, string[]> = {};
   for (const raw of raws) {
     const colon = raw.indexOf(':');
@@ -69,13 +61,9 @@ function readFilters(raws: string[], problems: string[]): Record<string, string[
             .split('|')
             .map((v) => v.trim());
     if (column === '' || values.some((v) => v === '')) {
-      problems.push(
-        `"filter" must look like <column>:<value>|<value>… with no empty parts, not "${raw}".`,
-      );
+      problems.push(msg('linkFilterShape', { value: raw }));
     } else if (Object.hasOwn(filters, column)) {
-      problems.push(
-        `Column "${column}" is filtered twice: put all its values in one filter, separated by |.`,
-      );
+      problems.push(msg('linkFilterTwice', { column }));
     } else filters[column] = [...new Set(values)].sort(compareCodePoints);
   }
   const sorted: Record<string, string[]> = {};
@@ -83,15 +71,15 @@ function readFilters(raws: string[], problems: string[]): Record<string, string[
   return sorted;
 }
 
-function readShard(raw: string | null, problems: string[]): SubsetSpec['shard'] {
+function readShard(raw: string | null, problems: Message[]): SubsetSpec['shard'] {
   if (raw === null) return { index: 1, count: 1 };
   const m = /^(\d+)\/(\d+)$/.exec(raw);
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count)) {
-    problems.push(`"shard" must look like i/n (for example 2/8), not "${raw}".`);
+    problems.push(msg('linkShardShape', { value: raw }));
   } else if (count < 1 || index < 1 || index > count) {
-    problems.push(`"shard" ${raw} does not exist: shard i of n needs 1 ≤ i ≤ n.`);
+    problems.push(msg('linkShardRange', { value: raw }));
   }
   return { index, count };
 }
@@ -100,10 +88,10 @@ export function oneOf<T extends string>(
   raw: string,
   name: string,
   allowed: readonly T[],
-  problems: string[],
+  problems: Message[],
 ): T | null {
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
-  problems.push(`"${name}" must be one of ${allowed.join(', ')}, not "${raw}".`);
+  problems.push(msg('linkOneOf', { name, allowed: allowed.join(', '), value: raw }));
   return null;
 }
 
@@ -113,14 +101,17 @@ export function readInt(
   name: string,
   min: number,
   max: number,
-  problems: string[],
-  hint = '',
+  problems: Message[],
+  hint: Message | '' = '',
 ): number | null {
   if (raw === null) return null;
   const v = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(v) || v < min || v > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-    problems.push(`"${name}" must be a whole number ${range}, not "${raw}"${hint}.`);
+    const range =
+      max === Number.MAX_SAFE_INTEGER
+        ? msg('linkRangeAtLeast', { min })
+        : msg('linkRangeFromTo', { min, max });
+    problems.push(msg('linkWholeNumber', { name, range, value: raw, hint }));
     return null;
   }
   return v;

@@ -7,6 +7,7 @@
  */
 import type { RunRecord, SplitRecord } from '../db/database';
 import { fnv1a32 } from '../random';
+import { msg, type Message } from '../i18n/translate';
 import { canonicalJson } from './spec';
 import type { EvalQuestion } from './types';
 
@@ -32,10 +33,10 @@ export type PinState =
   | { state: 'current' }
   /** Created before pinning: pinned to the stored split the next time it runs. */
   | { state: 'unpinned' }
-  | { state: 'absent'; reason: string }
-  | { state: 'stale'; reason: string }
+  | { state: 'absent'; reason: Message }
+  | { state: 'stale'; reason: Message }
   /** Recorded without its dataset's hash (a results file that had none). */
-  | { state: 'unknown'; reason: string };
+  | { state: 'unknown'; reason: Message };
 
 /** Whether the stored split still holds the content a run was created on. */
 export function pinStateOf(
@@ -43,20 +44,21 @@ export function pinStateOf(
   split: Pick<SplitRecord, 'id' | 'sha256'> | undefined,
 ): PinState {
   const splitId = run.spec.splitId;
-  if (!split) return { state: 'absent', reason: `The split ${splitId} is not stored.` };
+  if (!split) return { state: 'absent', reason: msg('pinAbsent', { split: splitId }) };
   if (run.splitSha256 === undefined) return { state: 'unpinned' };
   if (run.splitSha256 === null)
     return {
       state: 'unknown',
-      reason: `This run does not record which file of ${splitId} it was made on.`,
+      reason: msg('pinUnknown', { split: splitId }),
     };
   if (run.splitSha256 === split.sha256) return { state: 'current' };
   return {
     state: 'stale',
-    reason:
-      `${splitId} was re-imported with different content since this run was created ` +
-      `(SHA-256 ${short(run.splitSha256)}… then, ${short(split.sha256)}… now): its questions ` +
-      'may have changed.',
+    reason: msg('pinStale', {
+      split: splitId,
+      then: short(run.splitSha256),
+      now: short(split.sha256),
+    }),
   };
 }
 

@@ -43,9 +43,18 @@ import {
 import { selectShots } from './prompts';
 import { drawSelection } from './select';
 import { solve } from './solver';
-import { validateSpec } from './spec';
+import { LivePublisher } from './live';
+import { specProblems } from './spec';
 import type { EvalQuestion, RunSpec } from './types';
 import { AnswerWriter } from './writer';
+import {
+  english,
+  errorText,
+  msg,
+  TranslatableError,
+  type Message,
+  type MessageParam,
+} from '../i18n/translate';
 
 /**
  * Errored questions in a row (each already tried twice) after which a run stops: an engine that
@@ -69,14 +78,17 @@ const RECORD_INTERVAL_MS = 500;
  */
 const ANSWER_WINDOW_MS = 250;
 
-/** A failure that stops a run, with what the page needs to offer the way out. */
+/**
+ * A failure that stops a run, with what the page needs to offer the way out. Stored on the run
+ * as `error` (English) and `errorMessage` (the same, to translate).
+ */
 export class RunError extends Error {
   override name = 'RunError';
   constructor(
-    message: string,
+    readonly i18n: Message,
     readonly detail: RunErrorDetail,
   ) {
-    super(message);
+    super(english(i18n));
   }
 }
 
@@ -113,8 +125,11 @@ export class Runner implements RunApi {
    * Its questions are drawn now and kept, with a fingerprint of each, and the split's hash.
    */
   async create(runId: string, spec: RunSpec): Promise<RunRecord> {
-    const problems = validateSpec(spec);
-    if (problems.length) throw new Error(`This run cannot be created: ${problems.join(' ')}`);
+    const problems = specProblems(spec);
+    if (problems.length)
+      throw new TranslatableError(
+        msg('runCannotCreate', { problems: msg('sentences', { list: problems }) }),
+      );
     const existing = await this.db.runs.get(runId);
     if (existing) return existing;
     const split = await this.requireSplit(spec.splitId);
@@ -184,9 +199,7 @@ export class Runner implements RunApi {
   async drive(runId: string, onProgress: (p: RunProgress) => void): Promise<DriveOutcome> {
     // One engine answers one run at a time: a second would share its model and its threads.
     if (this.active !== null && this.active !== runId) {
-      throw new Error(
-        `Another run (${this.active}) is running in this tab: pause it first, then resume this one.`,
-      );
+      throw new TranslatableError(msg('runAnotherActive', { id: this.active }));
     }
     // A pause or cancel left from an earlier drive must not stop this one.
     this.stops.delete(runId);
@@ -206,7 +219,7 @@ export class Runner implements RunApi {
   async stop(
     runId: string,
     status: 'paused' | 'cancelled' | 'error',
-    error: string | null = null,
+    error: Message | string | null = null,
     detail: RunErrorDetail | null = null,
   ): Promise<void> {
     await navigator.locks.request(runLockName(runId), { ifAvailable: true }, async (lock) => {
@@ -214,7 +227,8 @@ export class Runner implements RunApi {
       await this.update(runId, (r) => {
         if (r.status === 'done') return;
         r.status = status;
-        r.error = error;
+        r.error = error === null ? null : english(error);
+        r.errorMessage = error === null || typeof error === 'string' ? null : error;
         r.errorDetail = detail;
       });
     });
@@ -225,7 +239,7 @@ export class Runner implements RunApi {
     onProgress: (p: RunProgress) => void,
   ): Promise<DriveOutcome> {
     const run = await this.db.runs.get(runId);
-    if (!run) throw new Error(`No run ${runId} is stored.`);
+    if (!run) throw new TranslatableError(msg('runNotStored', { id: runId }));
     let writer: AnswerWriter<AnswerRecord> | null = null;
     try {
       const prepared = await this.prepare(run);
@@ -236,21 +250,27 @@ export class Runner implements RunApi {
             : this.answerWrites.answers.bulkPut(answers),
         ANSWER_WINDOW_MS,
       );
-      return await this.loop(run, prepared, writer, onProgress);
+      const live = new LivePublisher(runId);
+      try {
+        return await this.loop(run, { ...prepared, live }, writer, onProgress);
+      } finally {
+        live.close();
+      }
     } catch (err) {
       const failure =
         err instanceof RunError
           ? err
           : new RunError(
               writer?.error
-                ? `An answer could not be stored (${messageOf(writer.error.error)}); the run stopped. Answers stored before are kept; Resume asks the rest.`
-                : messageOf(err),
+                ? msg('runWriteFailed', { detail: errorText(writer.error.error) })
+                : msg('engVerbatim', { text: errorText(err) }),
               { code: writer?.error ? 'write-failed' : 'unknown' },
             );
       // Whatever was queued is lost with the failed write; the record is rebuilt on resume.
       await writer?.flush().catch(() => {});
       run.status = 'error';
       run.error = failure.message;
+      run.errorMessage = failure.i18n;
       run.errorDetail = failure.detail;
       run.updatedAt = new Date().toISOString();
       await this.db.runs.put(run).catch(() => {});
@@ -266,30 +286,30 @@ export class Runner implements RunApi {
     const origin = run.origin?.kind;
     if (origin && (!split || run.splitSha256 !== split.sha256)) {
       throw new RunError(
-        `This run was ${origin === 'imported' ? `imported from ${run.origin?.sources.join(', ')}` : 'merged from shards'} and is read-only: ` +
-          (split
-            ? `the stored ${spec.splitId} is not the file it was made on.`
-            : `its split ${spec.splitId} is not stored.`) +
-          ' Import that split (the same file) to resume it.',
+        msg('runReadOnly', {
+          origin:
+            origin === 'imported'
+              ? msg('runOriginImported', { sources: run.origin?.sources.join(', ') ?? '' })
+              : msg('runOriginMerged'),
+          why: msg(split ? 'runReadOnlyChanged' : 'runReadOnlyMissing', { split: spec.splitId }),
+        }),
         { code: 'read-only', splitId: spec.splitId },
       );
     }
-    if (!split)
-      throw missingSplit(spec.splitId, 'is not stored (it was deleted or never imported)');
+    if (!split) throw missingSplit(spec.splitId, msg('runSplitDeleted'));
     const pin = pinStateOf(run, split);
     if (pin.state === 'stale' || pin.state === 'unknown') {
-      throw new RunError(
-        `${pin.reason} This run is not driven on other content: delete it to start again on ` +
-          'the new content, or re-import the file it was made on.',
-        { code: 'stale', splitId: spec.splitId },
-      );
+      throw new RunError(msg('runStale', { reason: pin.reason }), {
+        code: 'stale',
+        splitId: spec.splitId,
+      });
     }
 
     const loaded = this.engine();
     const wanted = parseModelRef(spec.model, spec).ref;
     if (!loaded?.engine.describe().model) {
       throw new RunError(
-        `No model is loaded: this run's model is ${wanted ? modelName(wanted) : spec.model}.`,
+        msg('runNoModelLoaded', { model: wanted ? modelName(wanted) : spec.model }),
         { code: 'no-model', model: spec.model },
       );
     }
@@ -302,9 +322,10 @@ export class Runner implements RunApi {
       loaded.ref.model === wanted.model;
     if (!sameModel(wanted, loaded.ref) && !legacyCustom) {
       throw new RunError(
-        `This run's model is ${wanted ? modelName(wanted) : spec.model}, but ` +
-          `${loaded.ref ? modelName(loaded.ref) : 'another model'} is loaded: one run holds one ` +
-          "model's answers. Load the run's model to resume it.",
+        msg('runOtherModel', {
+          wanted: wanted ? modelName(wanted) : spec.model,
+          loaded: loaded.ref ? modelName(loaded.ref) : msg('runAnotherModel'),
+        }),
         { code: 'model-mismatch', model: spec.model },
       );
     }
@@ -318,7 +339,7 @@ export class Runner implements RunApi {
     const questionIds = order.questionIds;
     const missing = questionIds.find((id) => !byId.has(id));
     if (missing) {
-      throw new RunError(`Question ${missing} is no longer in ${spec.splitId}.`, {
+      throw new RunError(msg('runQuestionGone', { question: missing, split: spec.splitId }), {
         code: 'questions',
       });
     }
@@ -349,7 +370,7 @@ export class Runner implements RunApi {
       const byId = new Map(all.map((q) => [q.id, q]));
       const missing = listed.find((id) => !byId.has(id));
       if (missing) {
-        throw new RunError(`Question ${missing} of this run is no longer in ${split.id}.`, {
+        throw new RunError(msg('runQuestionGoneOfRun', { question: missing, split: split.id }), {
           code: 'questions',
         });
       }
@@ -360,10 +381,12 @@ export class Runner implements RunApi {
       const stray = listed.find((id) => !drawn.has(id));
       if (questions.length !== run.total || stray) {
         throw new RunError(
-          `The questions of this run cannot be drawn again from ${split.id}: ` +
-            (stray
-              ? `question ${stray} is not in its selection.`
-              : `the selection has ${questions.length} questions, the run ${run.total}.`),
+          msg('runRedraw', {
+            split: split.id,
+            why: stray
+              ? msg('runRedrawStray', { question: stray })
+              : msg('runRedrawCount', { n: questions.length, total: run.total }),
+          }),
           { code: 'questions' },
         );
       }
@@ -416,6 +439,7 @@ export class Runner implements RunApi {
     run.model ??= description.model;
     run.device = `${description.backend}: ${description.device}`;
     run.error = null;
+    run.errorMessage = null;
     run.errorDetail = null;
     run.updatedAt = new Date().toISOString();
     await this.db.runs.put(run);
@@ -426,12 +450,13 @@ export class Runner implements RunApi {
     let lastError = '';
     const stopWith = async (
       status: RunRecord['status'],
-      error: string | null = null,
+      error: Message | null = null,
       detail: RunErrorDetail | null = null,
     ): Promise<void> => {
       await writer.flush();
       run.status = status;
-      run.error = error;
+      run.error = error && english(error);
+      run.errorMessage = error;
       run.errorDetail = detail;
       run.updatedAt = new Date().toISOString();
       await this.db.runs.put(run);
@@ -479,12 +504,9 @@ export class Runner implements RunApi {
         inARow++;
         lastError = record.error ?? '';
         if (inARow >= MAX_CONSECUTIVE_ERRORS) {
-          await stopWith(
-            'error',
-            `The engine failed on ${inARow} questions in a row, so the run stopped (last error: ${lastError}). ` +
-              'Answers so far are kept; Resume asks the failed questions again.',
-            { code: 'engine-errors' },
-          );
+          await stopWith('error', msg('runErrorsInARow', { n: inARow, error: lastError }), {
+            code: 'engine-errors',
+          });
           return 'error';
         }
       } else {
@@ -504,18 +526,18 @@ export class Runner implements RunApi {
     if (errored.size > 0) {
       await stopWith(
         'error',
-        `${errored.size} question${errored.size === 1 ? '' : 's'} failed in the engine (last error: ${lastError || [...errored.values()].at(-1)?.error}). ` +
-          'Every other question is answered; Resume asks the failed ones again.',
+        msg(errored.size === 1 ? 'runFailedOne' : 'runFailedMany', {
+          n: errored.size,
+          error: String(lastError || [...errored.values()].at(-1)?.error),
+        }),
         { code: 'engine-errors' },
       );
       return 'error';
     }
     if (run.totals.done < run.total) {
-      await stopWith(
-        'error',
-        `Only ${run.totals.done} of the run's ${run.total} questions are answered, and no other question is listed for it.`,
-        { code: 'questions' },
-      );
+      await stopWith('error', msg('runUnanswered', { done: run.totals.done, total: run.total }), {
+        code: 'questions',
+      });
       return 'error';
     }
     await stopWith('done');
@@ -531,7 +553,10 @@ export class Runner implements RunApi {
     const now = this.engine();
     if (now?.engine !== p.engine || !sameModel(now.ref, p.ref)) {
       throw new RunError(
-        `The loaded model changed while this run was answering (${p.ref ? modelName(p.ref) : 'its model'} → ${now?.ref ? modelName(now.ref) : 'none'}): the run stopped, and no answer of the other model was stored. Resume loads the run's own model.`,
+        msg('runModelChanged', {
+          from: p.ref ? modelName(p.ref) : msg('runItsModel'),
+          to: now?.ref ? modelName(now.ref) : msg('runNoModel'),
+        }),
         { code: 'model-mismatch', model: p.ref.model },
       );
     }
@@ -552,7 +577,8 @@ export class Runner implements RunApi {
     let lastError: unknown = null;
     for (let attempt = 1; attempt <= TRIES_PER_QUESTION; attempt++) {
       try {
-        const solved = await solve(p.engine, spec, q, p.shots);
+        p.live?.question(q.id, q.row);
+        const solved = await solve(p.engine, spec, q, p.shots, p.live?.textSink(q.id));
         return {
           ...blankAnswer(runId, q, p.ref.model),
           ...solved,
@@ -575,7 +601,7 @@ export class Runner implements RunApi {
 
   private async requireSplit(splitId: string): Promise<SplitRecord> {
     const split = await this.store.getSplit(splitId);
-    if (!split) throw missingSplit(splitId, 'is not stored');
+    if (!split) throw missingSplit(splitId, msg('runSplitNotStored'));
     return split;
   }
 
@@ -588,25 +614,17 @@ export class Runner implements RunApi {
     const spec = run.spec;
     if (spec.prompt !== 'few-shot' || spec.k === 0) return [];
     if (!spec.shotsSplitId) {
-      throw new RunError(
-        'Few-shot prompts need a split to draw their examples from, and this run names none.',
-        { code: 'missing-split' },
-      );
+      throw new RunError(msg('runNoShotsSplit'), { code: 'missing-split' });
     }
     const split = await this.store.getSplit(spec.shotsSplitId);
     if (!split) {
-      throw missingSplit(
-        spec.shotsSplitId,
-        `is not stored, and this few-shot run draws its ${spec.k} examples from it`,
-      );
+      throw missingSplit(spec.shotsSplitId, msg('runShotsNotStored', { k: spec.k }));
     }
     if (run.shotsSha256 && run.shotsSha256 !== split.sha256) {
-      throw new RunError(
-        `The examples' split ${split.id} was re-imported with different content since this run ` +
-          'started: its prompts would no longer be the ones its answers were given under. ' +
-          'Delete the run to start again, or re-import the file it was made with.',
-        { code: 'stale', splitId: split.id },
-      );
+      throw new RunError(msg('runShotsStale', { split: split.id }), {
+        code: 'stale',
+        splitId: split.id,
+      });
     }
     if (!run.shotsSha256) {
       run.shotsSha256 = split.sha256;
@@ -618,7 +636,7 @@ export class Runner implements RunApi {
   private async update(runId: string, change: (r: RunRecord) => void): Promise<RunRecord> {
     return this.db.transaction('rw', this.db.runs, async () => {
       const r = await this.db.runs.get(runId);
-      if (!r) throw new Error(`No run ${runId} is stored.`);
+      if (!r) throw new TranslatableError(msg('runNotStored', { id: runId }));
       change(r);
       r.updatedAt = new Date().toISOString();
       await this.db.runs.put(r);
@@ -633,6 +651,8 @@ interface Prepared {
   shots: EvalQuestion[];
   engine: Engine;
   ref: ModelRef;
+  /** A presenter watching the run hears the question in flight and its streamed text. */
+  live?: LivePublisher;
 }
 
 /** The questions a run spec draws from a split (select.ts `drawSelection`). */
@@ -644,8 +664,8 @@ export function drawQuestions(
   return drawSelection(all, spec.subset, spec.seed, skipMulti);
 }
 
-function missingSplit(splitId: string, why: string): RunError {
-  return new RunError(`The split ${splitId} ${why}: import it, then resume the run.`, {
+function missingSplit(splitId: string, why: MessageParam): RunError {
+  return new RunError(msg('runMissingSplit', { split: splitId, why }), {
     code: 'missing-split',
     splitId,
   });
@@ -674,8 +694,4 @@ function blankAnswer(runId: string, q: EvalQuestion, model: string): AnswerRecor
     model,
     createdAt: new Date().toISOString(),
   };
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -46,8 +46,10 @@ export async function solve(
   spec: RunSpec,
   q: EvalQuestion,
   shots: EvalQuestion[],
+  /** Receives the answer's generated text as it streams (for a presenter; free text only). */
+  onText?: (textSoFar: string) => void,
 ): Promise<SolvedAnswer> {
-  const one = await solveOnce(engine, spec, q, shots);
+  const one = await solveOnce(engine, spec, q, shots, onText);
   const answer = solvedAnswer(one, q.answer);
   if (!spec.circular) return answer;
   const rotations: RotationRecord[] = [
@@ -98,6 +100,7 @@ async function solveOnce(
   spec: RunSpec,
   q: EvalQuestion,
   shots: EvalQuestion[],
+  onText?: (textSoFar: string) => void,
 ): Promise<OneAnswer> {
   const calls: EngineCallRecord[] = [];
   let prompt: BuiltPrompt;
@@ -149,13 +152,16 @@ async function solveOnce(
   }
 
   const constrained = spec.method === 'choice';
-  const g = await engine.generate({
-    prompt: { messages: prompt.messages },
-    maxTokens: constrained ? q.options.length : spec.generation.maxTokens,
-    temperature: spec.generation.temperature,
-    seed: spec.seed,
-    grammar: constrained ? orderedSetGrammar(q.options.map((o) => o.key)) : undefined,
-  });
+  const g = await engine.generate(
+    {
+      prompt: { messages: prompt.messages },
+      maxTokens: constrained ? q.options.length : spec.generation.maxTokens,
+      temperature: spec.generation.temperature,
+      seed: spec.seed,
+      grammar: constrained ? orderedSetGrammar(q.options.map((o) => o.key)) : undefined,
+    },
+    constrained ? undefined : onText,
+  );
   calls.push(call('answer', prompt, g.text, g.promptTokens, g.completionTokens, g.timings));
   if (constrained) {
     const letters = [...new Set(g.text.replace(/[^A-Z]/g, ''))].sort().join('');

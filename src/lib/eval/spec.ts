@@ -5,6 +5,7 @@
  */
 import { shortSha256 } from '../hash';
 import { parseModelRef } from '../engines/model-ref';
+import { english, msg, type Message, type MessageParam } from '../i18n/translate';
 import type {
   ExtractionRule,
   GenerationSettings,
@@ -143,138 +144,119 @@ export function runIdFor(spec: RunSpec): Promise<string> {
  * Every problem with a run spec, in words that name the field; empty when it can run. The form,
  * links and results files all check with this (a spec from a file may lack fields or hold
  * anything). Checks the shape and the rules between fields; not whether splits are stored.
+ * English text; `specProblems` gives the same problems as Messages the UI translates.
  */
 export function validateSpec(value: unknown): string[] {
-  const problems: string[] = [];
-  if (!isObject(value)) return ['The run spec must be an object.'];
+  return specProblems(value).map(english);
+}
+
+/** `validateSpec`'s problems as Messages the UI translates. */
+export function specProblems(value: unknown): Message[] {
+  const problems: Message[] = [];
+  if (!isObject(value)) return [msg('specNotObject')];
   const spec = value as Partial<Record<keyof RunSpec, unknown>>;
 
   if (typeof spec.splitId !== 'string' || !/^[^/\s]+\/[^/\s]+$/u.test(spec.splitId))
-    problems.push(
-      `"splitId" must name a split as <dataset>/<name>, not ${describe(spec.splitId)}.`,
-    );
+    problems.push(msg('specSplitId', { value: describe(spec.splitId) }));
 
   const subset = spec.subset;
-  if (!isObject(subset)) problems.push(`"subset" must be an object, not ${describe(subset)}.`);
-  else problems.push(...subsetProblems(subset));
+  if (!isObject(subset)) problems.push(mustBeObject('subset', subset));
+  else problems.push(...subsetMessages(subset));
 
   let modelEngine: RunSpec['engine'] | null = null;
   if (typeof spec.model !== 'string' || spec.model === '') {
-    problems.push(`"model" must name a model, not ${describe(spec.model)}.`);
+    problems.push(msg('specModel', { value: describe(spec.model) }));
   } else {
     const urls = {
       modelUrl: optionalString(spec.modelUrl, 'modelUrl', problems),
       modelLibUrl: optionalString(spec.modelLibUrl, 'modelLibUrl', problems),
     };
     const parsed = parseModelRef(spec.model, urls);
-    problems.push(...parsed.problems);
+    problems.push(...parsed.messages);
     modelEngine = parsed.ref?.engine ?? null;
   }
   if (!oneOf(spec.engine, ENGINES)) {
-    problems.push(`"engine" must be one of ${ENGINES.join(', ')}, not ${describe(spec.engine)}.`);
+    problems.push(mustBeOneOf('engine', ENGINES, spec.engine));
   } else if (modelEngine && spec.engine !== modelEngine) {
     problems.push(
-      `"engine" is ${spec.engine}, but the model ${describe(spec.model)} runs on ${modelEngine}.`,
+      msg('specEngineMismatch', {
+        engine: spec.engine,
+        model: describe(spec.model),
+        modelEngine,
+      }),
     );
   }
 
   const method = oneOf(spec.method, METHODS) ? spec.method : null;
   const prompt = oneOf(spec.prompt, PROMPTS) ? spec.prompt : null;
-  if (!method)
-    problems.push(`"method" must be one of ${METHODS.join(', ')}, not ${describe(spec.method)}.`);
-  if (!prompt)
-    problems.push(`"prompt" must be one of ${PROMPTS.join(', ')}, not ${describe(spec.prompt)}.`);
-  if (prompt === 'cot' && method === 'choice') {
-    problems.push(
-      'Chain-of-thought (prompt cot) needs method generate: it writes its reasoning before the ' +
-        'answer, and method choice generates no text.',
-    );
-  }
+  if (!method) problems.push(mustBeOneOf('method', METHODS, spec.method));
+  if (!prompt) problems.push(mustBeOneOf('prompt', PROMPTS, spec.prompt));
+  if (prompt === 'cot' && method === 'choice') problems.push(msg('specCotNeedsGenerate'));
   if (prompt === 'few-shot') {
     if (!isInt(spec.k, 1, MAX_K))
-      problems.push(
-        `Few-shot needs "k", the number of examples, from 1 to ${MAX_K}; it is ${describe(spec.k)}.`,
-      );
+      problems.push(msg('specFewShotK', { max: MAX_K, value: describe(spec.k) }));
     if (typeof spec.shotsSplitId !== 'string' || spec.shotsSplitId === '') {
-      problems.push(
-        'Few-shot needs "shotsSplitId", the split to draw its examples from (another stored split).',
-      );
+      problems.push(msg('specFewShotSplit'));
     } else if (spec.shotsSplitId === spec.splitId) {
-      problems.push(
-        `The examples' split must differ from the evaluated split (${spec.splitId}): the ` +
-          'examples would include the questions being asked.',
-      );
+      problems.push(msg('specShotsSameSplit', { split: spec.splitId }));
     }
   } else if (prompt !== null) {
-    if (spec.k !== 0)
-      problems.push(`"k" must be 0 unless the prompt is few-shot, not ${describe(spec.k)}.`);
+    if (spec.k !== 0) problems.push(msg('specKOnlyFewShot', { value: describe(spec.k) }));
     if (spec.shotsSplitId !== null)
-      problems.push(
-        `"shotsSplitId" must be null unless the prompt is few-shot, not ${describe(spec.shotsSplitId)}.`,
-      );
+      problems.push(msg('specShotsOnlyFewShot', { value: describe(spec.shotsSplitId) }));
   }
   if (!oneOf(spec.multiAnswer, MULTI))
-    problems.push(
-      `"multiAnswer" must be one of ${MULTI.join(', ')}, not ${describe(spec.multiAnswer)}.`,
-    );
+    problems.push(mustBeOneOf('multiAnswer', MULTI, spec.multiAnswer));
   if (!oneOf(spec.extraction, EXTRACT))
-    problems.push(
-      `"extraction" must be one of ${EXTRACT.join(', ')}, not ${describe(spec.extraction)}.`,
-    );
+    problems.push(mustBeOneOf('extraction', EXTRACT, spec.extraction));
   const generation = spec.generation;
   if (!isObject(generation)) {
-    problems.push(`"generation" must be an object, not ${describe(generation)}.`);
+    problems.push(mustBeObject('generation', generation));
   } else {
     if (!isInt(generation.maxTokens, 1, MAX_TOKENS))
-      problems.push(
-        `"generation.maxTokens" must be a whole number from 1 to ${MAX_TOKENS}, not ${describe(generation.maxTokens)}.`,
-      );
+      problems.push(wholeNumber('generation.maxTokens', 1, MAX_TOKENS, generation.maxTokens));
     const t = generation.temperature;
     if (typeof t !== 'number' || !(t >= 0 && t <= MAX_TEMPERATURE))
       problems.push(
-        `"generation.temperature" must be a number from 0 to ${MAX_TEMPERATURE}, not ${describe(t)}.`,
+        msg('specNumberRange', {
+          field: 'generation.temperature',
+          min: 0,
+          max: MAX_TEMPERATURE,
+          value: describe(t),
+        }),
       );
   }
-  if (!isInt(spec.seed, 0, MAX_SEED))
-    problems.push(
-      `"seed" must be a whole number from 0 to ${MAX_SEED}, not ${describe(spec.seed)}.`,
-    );
+  if (!isInt(spec.seed, 0, MAX_SEED)) problems.push(wholeNumber('seed', 0, MAX_SEED, spec.seed));
   if (spec.circular !== undefined && typeof spec.circular !== 'boolean')
-    problems.push(`"circular" must be true or false, not ${describe(spec.circular)}.`);
+    problems.push(msg('specBoolean', { field: 'circular', value: describe(spec.circular) }));
   return problems;
 }
 
 export function subsetProblems(subset: Record<string, unknown>): string[] {
-  const problems: string[] = [];
+  return subsetMessages(subset).map(english);
+}
+
+export function subsetMessages(subset: Record<string, unknown>): Message[] {
+  const problems: Message[] = [];
   const mode = oneOf(subset.mode, MODES) ? subset.mode : null;
-  if (!mode)
-    problems.push(
-      `"subset.mode" must be one of ${MODES.join(', ')}, not ${describe(subset.mode)}.`,
-    );
+  if (!mode) problems.push(mustBeOneOf('subset.mode', MODES, subset.mode));
   if (mode === 'all') {
-    if (subset.n !== null)
-      problems.push(
-        `"subset.n" must be null with subset all (every question), not ${describe(subset.n)}.`,
-      );
+    if (subset.n !== null) problems.push(msg('specSubsetNAll', { value: describe(subset.n) }));
   } else if (mode !== null && !isInt(subset.n, 1, Number.MAX_SAFE_INTEGER)) {
-    problems.push(
-      `Subset ${mode} needs "n", the number of questions (at least 1); it is ${describe(subset.n)}.`,
-    );
+    problems.push(msg('specSubsetNeedsN', { mode, value: describe(subset.n) }));
   }
   if (mode === 'stratified') {
     if (typeof subset.stratifyBy !== 'string' || subset.stratifyBy.trim() === '')
-      problems.push('Subset stratified needs "stratifyBy", the annotation column to stratify by.');
+      problems.push(msg('specStratifyNeeds'));
   } else if (mode !== null && subset.stratifyBy !== null) {
-    problems.push(`"subset.stratifyBy" only applies to subset stratified, not ${mode}.`);
+    problems.push(msg('specStratifyOnly', { mode }));
   }
   const filters = subset.filters;
   if (
     !isObject(filters) ||
     !Object.values(filters).every((v) => Array.isArray(v) && v.every((x) => typeof x === 'string'))
   ) {
-    problems.push(
-      `"subset.filters" must map columns to lists of values, not ${describe(filters)}.`,
-    );
+    problems.push(msg('specFilters', { value: describe(filters) }));
   }
   const shard = subset.shard;
   if (
@@ -282,11 +264,21 @@ export function subsetProblems(subset: Record<string, unknown>): string[] {
     !isInt(shard.count, 1, Number.MAX_SAFE_INTEGER) ||
     !isInt(shard.index, 1, shard.count as number)
   ) {
-    problems.push(
-      `"subset.shard" must be {index, count} with 1 ≤ index ≤ count, not ${describe(shard)}.`,
-    );
+    problems.push(msg('specShard', { value: describe(shard) }));
   }
   return problems;
+}
+
+function mustBeObject(field: string, value: unknown): Message {
+  return msg('specObject', { field, value: describe(value) });
+}
+
+function mustBeOneOf(field: string, allowed: readonly string[], value: unknown): Message {
+  return msg('specOneOf', { field, allowed: allowed.join(', '), value: describe(value) });
+}
+
+function wholeNumber(field: string, min: number, max: number, value: unknown): Message {
+  return msg('specWholeNumber', { field, min, max, value: describe(value) });
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -301,15 +293,15 @@ function isInt(v: unknown, min: number, max: number): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 }
 
-function optionalString(v: unknown, name: string, problems: string[]): string | undefined {
+function optionalString(v: unknown, name: string, problems: Message[]): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
-  problems.push(`"${name}" must be a string, not ${describe(v)}.`);
+  problems.push(msg('specString', { field: name, value: describe(v) }));
   return undefined;
 }
 
-function describe(v: unknown): string {
-  if (v === undefined) return 'missing';
+function describe(v: unknown): MessageParam {
+  if (v === undefined) return msg('valueMissing');
   const text = JSON.stringify(v);
   return text === undefined ? String(v) : text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

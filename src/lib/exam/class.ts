@@ -17,6 +17,7 @@ import type { EvalQuestion } from '../eval/types';
 import { wilson } from '../scoring/numeric';
 import { parseSittingFile, type SittingFile } from './files';
 import { median } from './grading';
+import { english, errorText, msg, type Message, type Text } from '../i18n/translate';
 
 export interface StudentRow {
   sittingId: string;
@@ -213,7 +214,8 @@ export function classResults(
 
 export interface HandinCheck {
   accepted: { file: SittingFile; fileName: string }[];
-  refused: { fileName: string; reason: string }[];
+  /** `reason` in English; `message` the same, to translate. */
+  refused: { fileName: string; reason: string; message: Text }[];
 }
 
 /**
@@ -227,6 +229,8 @@ export async function checkHandins(
   handedIn: ReadonlySet<string>,
 ): Promise<HandinCheck> {
   const out: HandinCheck = { accepted: [], refused: [] };
+  const refuse = (fileName: string, message: Message) =>
+    out.refused.push({ fileName, reason: english(message), message });
   let examId = classExamId;
   const seen = new Set(handedIn);
   for (const f of files) {
@@ -237,21 +241,28 @@ export async function checkHandins(
       out.refused.push({
         fileName: f.name,
         reason: err instanceof Error ? err.message : String(err),
+        message: errorText(err),
       });
       continue;
     }
     if (examId !== null && sitting.exam_id !== examId) {
-      out.refused.push({
-        fileName: f.name,
-        reason: `This is a sitting of another exam (${sitting.exam_id}${sitting.spec.title ? `, “${sitting.spec.title}”` : ''}), not of this class's exam ${examId}.`,
-      });
+      const title = sitting.spec.title;
+      refuse(
+        f.name,
+        title
+          ? msg('handinOtherExamTitled', { id: sitting.exam_id, title, classExam: examId })
+          : msg('handinOtherExam', { id: sitting.exam_id, classExam: examId }),
+      );
       continue;
     }
     if (seen.has(sitting.sitting_id)) {
-      out.refused.push({
-        fileName: f.name,
-        reason: `This sitting (${sitting.name || 'no name'}, attempt ${sitting.attempt}) is already handed in.`,
-      });
+      refuse(
+        f.name,
+        msg('handinAlready', {
+          name: sitting.name || msg('handinNoName'),
+          attempt: sitting.attempt,
+        }),
+      );
       continue;
     }
     examId ??= sitting.exam_id;

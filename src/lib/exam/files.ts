@@ -8,7 +8,8 @@
  */
 import type { EvalQuestion } from '../eval/types';
 import { isCorrect } from '../scoring/records';
-import { canonicalExamSpec, examIdFor, validateExamSpec, type ExamSpec } from './spec';
+import { english, msg, withProblems, type Message, type MessageParam } from '../i18n/translate';
+import { canonicalExamSpec, examIdFor, examSpecProblems, type ExamSpec } from './spec';
 
 export const EXAM_FORMAT = 'cmexam-exam';
 export const EXAM_VERSION = 1;
@@ -70,13 +71,16 @@ export interface SittingFile {
   records: SittingFileRecord[];
 }
 
+/** A refused exam or sitting file: `problems` in English, `i18n` the whole text to translate. */
 export class ExamFileError extends Error {
   override name = 'ExamFileError';
-  constructor(
-    message: string,
-    readonly problems: string[] = [],
-  ) {
-    super(problems.length ? `${message}\n${problems.map((p) => `- ${p}`).join('\n')}` : message);
+  readonly problems: string[];
+  readonly i18n: Message;
+  constructor(message: Message, problems: Message[] = []) {
+    const i18n = withProblems(message, problems);
+    super(english(i18n));
+    this.i18n = i18n;
+    this.problems = problems.map(english);
   }
 }
 
@@ -134,45 +138,49 @@ function describe(v: unknown): string {
 }
 
 /** JSON of the right format and version, or the reason it is not. */
-function readHeader(text: string, format: string, version: number, what: string): Json {
+function readHeader(text: string, format: string, version: number, what: Message): Json {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
     throw new ExamFileError(
-      `This is not ${what}: it is not valid JSON (${err instanceof Error ? err.message : String(err)}).`,
+      msg('fileNotJson', { what, detail: err instanceof Error ? err.message : String(err) }),
     );
   }
   if (!isObject(data) || data.format !== format) {
     throw new ExamFileError(
-      `This is not ${what}: its "format" is ${isObject(data) ? describe(data.format) : 'missing'}, expected "${format}".`,
+      msg('fileFormat', {
+        what,
+        value: isObject(data) ? describe(data.format) : msg('valueMissing'),
+        format,
+      }),
     );
   }
   if (data.version !== version) {
     throw new ExamFileError(
       typeof data.version === 'number' && data.version > version
-        ? `This file is version ${data.version}, newer than this app reads (${version}): update the app.`
-        : `This file has an unknown version ${describe(data.version)}.`,
+        ? msg('fileNewer', { subject: msg('fileThis'), version: data.version, supported: version })
+        : msg('fileUnknownVersion', { subject: msg('fileThis'), value: describe(data.version) }),
     );
   }
   return data;
 }
 
 class Problems {
-  readonly list: string[] = [];
-  add(path: string, expected: string, value: unknown): void {
+  readonly list: Message[] = [];
+  add(path: string, expected: MessageParam, value: unknown): void {
     if (this.list.length < MAX_PROBLEMS)
-      this.list.push(`${path}: expected ${expected}, found ${describe(value)}`);
+      this.list.push(msg('fileField', { path, expected, value: describe(value) }));
   }
   string(o: Json, key: string, path: string, nullable = false): void {
     const v = o[key];
     if (typeof v === 'string' || (nullable && v === null)) return;
-    this.add(`${path}.${key}`, nullable ? 'a string or null' : 'a string', v);
+    this.add(`${path}.${key}`, nullable ? msg('fileExpStringOrNull') : msg('fileExpString'), v);
   }
   count(o: Json, key: string, path: string): void {
     const v = o[key];
     if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return;
-    this.add(`${path}.${key}`, 'a whole number ≥ 0', v);
+    this.add(`${path}.${key}`, msg('fileExpCount'), v);
   }
   /**
    * A non-empty list of objects, each with a `question_id` (unique in the list) and a `row`;
@@ -180,39 +188,41 @@ class Problems {
    */
   questionList(data: Json, key: string, each: (item: Json, path: string) => void): void {
     const list = data[key];
-    if (!Array.isArray(list) || list.length === 0) return this.add(key, 'a non-empty array', list);
+    if (!Array.isArray(list) || list.length === 0)
+      return this.add(key, msg('fileExpNonEmptyArray'), list);
     const seen = new Set<string>();
     list.forEach((item: unknown, i) => {
       const path = `${key}[${i}]`;
-      if (!isObject(item)) return this.add(path, 'an object', item);
+      if (!isObject(item)) return this.add(path, msg('fileExpObject'), item);
       this.string(item, 'question_id', path);
       this.count(item, 'row', path);
       each(item, path);
       if (typeof item.question_id === 'string') {
         if (seen.has(item.question_id))
-          this.add(`${path}.question_id`, 'a unique id', item.question_id);
+          this.add(`${path}.question_id`, msg('fileExpUniqueId'), item.question_id);
         seen.add(item.question_id);
       }
     });
   }
   spec(v: unknown): void {
-    for (const p of validateExamSpec(v))
-      if (this.list.length < MAX_PROBLEMS) this.list.push(`spec: ${p}`);
+    for (const p of examSpecProblems(v))
+      if (this.list.length < MAX_PROBLEMS)
+        this.list.push(msg('fieldProblem', { path: 'spec', problem: p }));
   }
 }
 
 /** Read an exam file; its id must be the hash of its spec. */
 export async function parseExamFile(text: string): Promise<ExamFile> {
-  const data = readHeader(text, EXAM_FORMAT, EXAM_VERSION, 'an exam file');
+  const data = readHeader(text, EXAM_FORMAT, EXAM_VERSION, msg('fileWhatExam'));
   const p = new Problems();
   p.string(data, 'exam_id', 'file');
   p.spec(data.spec);
-  if (!isObject(data.split)) p.add('split', 'an object', data.split);
+  if (!isObject(data.split)) p.add('split', msg('fileExpObject'), data.split);
   p.questionList(data, 'questions', (q, path) => {
     p.string(q, 'question', path);
     p.string(q, 'explanation', path);
     if (typeof q.answer !== 'string' || !LETTERS.test(q.answer))
-      p.add(`${path}.answer`, 'option letters', q.answer);
+      p.add(`${path}.answer`, msg('fileExpLetters'), q.answer);
     if (
       !Array.isArray(q.options) ||
       q.options.length === 0 ||
@@ -224,17 +234,18 @@ export async function parseExamFile(text: string): Promise<ExamFile> {
           typeof o.text === 'string',
       )
     )
-      p.add(`${path}.options`, 'a list of {key, text}', q.options);
-    if (!isObject(q.annotations)) p.add(`${path}.annotations`, 'an object', q.annotations);
-    if (typeof q.multi !== 'boolean') p.add(`${path}.multi`, 'true or false', q.multi);
+      p.add(`${path}.options`, msg('fileExpOptions'), q.options);
+    if (!isObject(q.annotations)) p.add(`${path}.annotations`, msg('fileExpObject'), q.annotations);
+    if (typeof q.multi !== 'boolean') p.add(`${path}.multi`, msg('fileExpBoolean'), q.multi);
   });
-  if (p.list.length) throw new ExamFileError('This exam file is damaged:', p.list);
-  return checkedId(data as unknown as ExamFile, 'exam file');
+  if (p.list.length)
+    throw new ExamFileError(msg('fileDamaged', { subject: msg('fileThisExam') }), p.list);
+  return checkedId(data as unknown as ExamFile, msg('fileThisExam'));
 }
 
 /** Read a sitting file; its exam id must be the hash of its spec and every verdict its letters'. */
 export async function parseSittingFile(text: string): Promise<SittingFile> {
-  const data = readHeader(text, SITTING_FORMAT, SITTING_VERSION, 'a sitting file');
+  const data = readHeader(text, SITTING_FORMAT, SITTING_VERSION, msg('fileWhatSitting'));
   const p = new Problems();
   p.string(data, 'sitting_id', 'file');
   p.string(data, 'exam_id', 'file');
@@ -243,39 +254,42 @@ export async function parseSittingFile(text: string): Promise<SittingFile> {
   p.string(data, 'finished_at', 'file', true);
   p.string(data, 'split_sha256', 'file', true);
   if (typeof data.attempt !== 'number' || !Number.isInteger(data.attempt) || data.attempt < 1)
-    p.add('attempt', 'a whole number ≥ 1', data.attempt);
+    p.add('attempt', msg('fileExpPositive'), data.attempt);
   p.spec(data.spec);
   p.questionList(data, 'records', (r, path) => {
     p.count(r, 'ms', path);
     for (const key of ['gold', 'answer'] as const) {
       if (typeof r[key] !== 'string' || !LETTERS.test(r[key] as string))
-        p.add(`${path}.${key}`, 'option letters (A–Z) or ""', r[key]);
+        p.add(`${path}.${key}`, msg('fileExpLettersOrEmpty'), r[key]);
     }
-    if (typeof r.flagged !== 'boolean') p.add(`${path}.flagged`, 'true or false', r.flagged);
-    if (typeof r.correct !== 'boolean') p.add(`${path}.correct`, 'true or false', r.correct);
+    if (typeof r.flagged !== 'boolean') p.add(`${path}.flagged`, msg('fileExpBoolean'), r.flagged);
+    if (typeof r.correct !== 'boolean') p.add(`${path}.correct`, msg('fileExpBoolean'), r.correct);
     else if (typeof r.gold === 'string' && typeof r.answer === 'string') {
       const right = isCorrect({ status: 'parsed', prediction: r.answer, gold: r.gold });
       if (r.correct !== right)
         p.add(
           `${path}.correct`,
-          `${right} (gold ${describe(r.gold)}, answer ${describe(r.answer)})`,
+          msg('fileVerdictAnswer', {
+            verdict: String(right),
+            gold: describe(r.gold),
+            answer: describe(r.answer),
+          }),
           r.correct,
         );
     }
   });
-  if (p.list.length) throw new ExamFileError('This sitting file is damaged:', p.list);
-  return checkedId(data as unknown as SittingFile, 'sitting file');
+  if (p.list.length)
+    throw new ExamFileError(msg('fileDamaged', { subject: msg('fileThisSitting') }), p.list);
+  return checkedId(data as unknown as SittingFile, msg('fileThisSitting'));
 }
 
 /** A file's exam id must be the hash of its spec: an edited spec is refused. */
 async function checkedId<F extends { exam_id: string; spec: ExamSpec }>(
   file: F,
-  what: string,
+  subject: Message,
 ): Promise<F> {
   const expected = await examIdFor(file.spec);
   if (expected !== file.exam_id)
-    throw new ExamFileError(
-      `This ${what} is damaged: its exam id ${file.exam_id} does not match its spec (expected ${expected}).`,
-    );
+    throw new ExamFileError(msg('fileIdMismatch', { subject, id: file.exam_id, expected }));
   return file;
 }

@@ -28,13 +28,14 @@ import {
   SUBSET_PARAMS,
 } from '../eval/params';
 import { canonicalJson, DEFAULT_SEED, MAX_SEED } from '../eval/spec';
+import { english, msg, TranslatableError, type Message } from '../i18n/translate';
 import {
   canonicalExamSpec,
   DEFAULT_EXAM_MULTI,
   EXAM_MULTI,
   MAX_EXAM_MINUTES,
   MAX_TITLE_LENGTH,
-  validateExamSpec,
+  examSpecProblems,
   type ExamSpec,
 } from './spec';
 
@@ -44,7 +45,10 @@ const ALL_PARAMS: readonly string[] = [...DATASET_PARAMS, ...EXAM_PARAMS];
 export interface ExamLink {
   spec: ExamSpec | null;
   dataset: DatasetLinkRequest | null;
+  /** Every problem, in English (logs, tests, CLIs). */
   problems: string[];
+  /** The same problems as Messages the UI translates. */
+  messages: Message[];
 }
 
 /** Is this a link to an exam (`mode=exam`)? Then `parseExamLink` reads it, not the run parser. */
@@ -53,24 +57,28 @@ export function isExamLink(search: string): boolean {
 }
 
 export function parseExamLink(search: string): ExamLink {
+  const link = readExamLink(search);
+  return { ...link, problems: link.messages.map(english) };
+}
+
+function readExamLink(search: string): Omit<ExamLink, 'problems'> {
   const params = new URLSearchParams(search);
-  const problems: string[] = [];
+  const problems: Message[] = [];
   for (const key of new Set(params.keys())) {
-    if (!ALL_PARAMS.includes(key)) problems.push(`Unknown parameter "${key}" for an exam.`);
+    if (!ALL_PARAMS.includes(key)) problems.push(msg('examLinkUnknownParam', { key }));
     else if (key !== 'filter' && params.getAll(key).length > 1)
-      problems.push(`Parameter "${key}" is given more than once.`);
+      problems.push(msg('linkRepeated', { key }));
   }
   if (params.get('mode') !== 'exam')
-    problems.push(`"mode" must be exam, not "${params.get('mode') ?? ''}".`);
+    problems.push(msg('examLinkMode', { value: params.get('mode') ?? '' }));
   const datasetOnly = new URLSearchParams();
   for (const [k, v] of params) {
     if ((DATASET_PARAMS as readonly string[]).includes(k)) datasetOnly.append(k, v);
   }
   const datasetPart = parseDatasetLink(datasetOnly.toString());
-  problems.push(...datasetPart.problems);
+  problems.push(...datasetPart.messages);
   const request = datasetPart.request;
-  if (params.get('dataset') === null)
-    problems.push('An exam needs "dataset": cmexam (with "split") or the http(s) URL of a file.');
+  if (params.get('dataset') === null) problems.push(msg('examLinkNeedsDataset'));
   let splitId: string | null = null;
   if (request?.kind === 'cmexam') splitId = splitIdFor('cmexam', request.split);
   else if (request?.kind === 'url')
@@ -87,28 +95,21 @@ export function parseExamLink(search: string): ExamLink {
   const timeMinutes =
     timeRaw === null
       ? null
-      : readInt(
-          timeRaw,
-          'time',
-          1,
-          MAX_EXAM_MINUTES,
-          problems,
-          ' (minutes; leave it out for no limit)',
-        );
+      : readInt(timeRaw, 'time', 1, MAX_EXAM_MINUTES, problems, msg('examHintTime'));
   const titleRaw = params.get('title');
   let title: string | null = null;
   if (titleRaw !== null) {
     title = titleRaw.trim();
-    if (title === '') problems.push('"title" is empty: leave it out for an exam without a title.');
+    if (title === '') problems.push(msg('examLinkTitleEmpty'));
     else if (title.length > MAX_TITLE_LENGTH)
-      problems.push(`"title" is longer than ${MAX_TITLE_LENGTH} characters.`);
+      problems.push(msg('examLinkTitleLong', { max: MAX_TITLE_LENGTH }));
   }
   if (problems.length || !splitId || !subset || !request)
-    return { spec: null, dataset: null, problems };
+    return { spec: null, dataset: null, messages: problems };
   const spec = canonicalExamSpec({ splitId, subset, seed, multi, timeMinutes, title });
-  problems.push(...validateExamSpec(spec));
-  if (problems.length) return { spec: null, dataset: null, problems };
-  return { spec, dataset: request, problems };
+  problems.push(...examSpecProblems(spec));
+  if (problems.length) return { spec: null, dataset: null, messages: problems };
+  return { spec, dataset: request, messages: problems };
 }
 
 /**
@@ -124,11 +125,11 @@ export function examLinkFor(spec: ExamSpec, dataset: DatasetLinkRequest): string
   if (c.title !== null) out.push(['title', c.title]);
   const query = queryOf(out);
   const back = parseExamLink(query);
-  if (back.problems.length)
-    throw new Error(`This exam cannot be written as a link: ${back.problems.join(' ')}`);
-  if (canonicalJson(back.spec) !== canonicalJson(c))
-    throw new Error(
-      `This exam cannot be written as a link: it would read back as another exam (is ${c.splitId} the dataset's split?).`,
+  if (back.messages.length)
+    throw new TranslatableError(
+      msg('examLinkUnwritable', { problems: msg('sentences', { list: back.messages }) }),
     );
+  if (canonicalJson(back.spec) !== canonicalJson(c))
+    throw new TranslatableError(msg('examLinkReadsBack', { split: c.splitId }));
   return query;
 }

@@ -8,7 +8,8 @@
  * `multi=constrained` or a `generate` run).
  */
 import { shortSha256 } from '../hash';
-import { canonicalJson, canonicalSubset, MAX_SEED, subsetProblems } from '../eval/spec';
+import { canonicalJson, canonicalSubset, MAX_SEED, subsetMessages } from '../eval/spec';
+import { english, msg, type Message, type MessageParam } from '../i18n/translate';
 import type { SubsetSpec } from '../eval/types';
 
 export type ExamMulti = 'include' | 'skip';
@@ -50,34 +51,41 @@ export function examIdFor(spec: ExamSpec): Promise<string> {
 
 /** Every problem with an exam spec (from a link, the form or a file), naming the field. */
 export function validateExamSpec(value: unknown): string[] {
+  return examSpecProblems(value).map(english);
+}
+
+/** `validateExamSpec`'s problems as Messages the UI translates. */
+export function examSpecProblems(value: unknown): Message[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return ['The exam spec must be an object.'];
+    return [msg('examSpecNotObject')];
   const spec = value as Partial<Record<keyof ExamSpec, unknown>>;
-  const problems: string[] = [];
+  const problems: Message[] = [];
   if (typeof spec.splitId !== 'string' || !/^[^/\s]+\/[^/\s]+$/u.test(spec.splitId))
-    problems.push(
-      `"splitId" must name a split as <dataset>/<name>, not ${describe(spec.splitId)}.`,
-    );
+    problems.push(msg('specSplitId', { value: describe(spec.splitId) }));
   if (typeof spec.subset !== 'object' || spec.subset === null || Array.isArray(spec.subset))
-    problems.push(`"subset" must be an object, not ${describe(spec.subset)}.`);
-  else problems.push(...subsetProblems(spec.subset as Record<string, unknown>));
+    problems.push(msg('specObject', { field: 'subset', value: describe(spec.subset) }));
+  else problems.push(...subsetMessages(spec.subset as Record<string, unknown>));
   if (!isInt(spec.seed, 0, MAX_SEED))
     problems.push(
-      `"seed" must be a whole number from 0 to ${MAX_SEED}, not ${describe(spec.seed)}.`,
+      msg('specWholeNumber', { field: 'seed', min: 0, max: MAX_SEED, value: describe(spec.seed) }),
     );
   if (typeof spec.multi !== 'string' || !(EXAM_MULTI as readonly string[]).includes(spec.multi))
-    problems.push(`"multi" must be one of ${EXAM_MULTI.join(', ')}, not ${describe(spec.multi)}.`);
+    problems.push(
+      msg('specOneOf', {
+        field: 'multi',
+        allowed: EXAM_MULTI.join(', '),
+        value: describe(spec.multi),
+      }),
+    );
   if (spec.timeMinutes !== null && !isInt(spec.timeMinutes, 1, MAX_EXAM_MINUTES))
     problems.push(
-      `"timeMinutes" must be null (no limit) or a whole number from 1 to ${MAX_EXAM_MINUTES}, not ${describe(spec.timeMinutes)}.`,
+      msg('examSpecTime', { max: MAX_EXAM_MINUTES, value: describe(spec.timeMinutes) }),
     );
   if (
     spec.title !== null &&
     (typeof spec.title !== 'string' || spec.title.length > MAX_TITLE_LENGTH)
   )
-    problems.push(
-      `"title" must be null or a text of at most ${MAX_TITLE_LENGTH} characters, not ${describe(spec.title)}.`,
-    );
+    problems.push(msg('examSpecTitle', { max: MAX_TITLE_LENGTH, value: describe(spec.title) }));
   return problems;
 }
 
@@ -85,8 +93,8 @@ function isInt(v: unknown, min: number, max: number): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 }
 
-function describe(v: unknown): string {
-  if (v === undefined) return 'missing';
+function describe(v: unknown): MessageParam {
+  if (v === undefined) return msg('valueMissing');
   const text = JSON.stringify(v);
   return text === undefined ? String(v) : text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

@@ -238,6 +238,736 @@ export const MESSAGES = {
   leaderboard: { en: 'Leaderboard', zh: '排行榜' },
   compareRuns: { en: 'Compare two runs', zh: '对比两次运行' },
   chooseTwo: { en: 'Choose two runs.', zh: '请选择两次运行。' },
+  // Forms, statuses, reports and inspector (values in {braces} are filled in by t(key, params))
+  stepsNav: { en: 'Steps', zh: '步骤' },
+  ok: { en: 'OK', zh: '确定' },
+  demoModelName: { en: 'Demo: tiny random model (CPU)', zh: '演示：微型随机模型（CPU）' },
+  ggufUrl: { en: 'GGUF URL', zh: 'GGUF 文件 URL' },
+  localFile: { en: 'local file', zh: '本机文件' },
+  quant: { en: 'quant', zh: '量化' },
+  custom: { en: 'custom', zh: '自定义' },
+  protocolCharLabel: {
+    en: 'cmexam-char (evaluate_lora_result.py, default)',
+    zh: 'cmexam-char（evaluate_lora_result.py，默认）',
+  },
+  protocolJiebaLabel: {
+    en: 'cmexam-jieba (evaluate_gpt_result.py)',
+    zh: 'cmexam-jieba（evaluate_gpt_result.py，jieba 分词）',
+  },
+  origin_imported: { en: 'imported', zh: '导入' },
+  origin_merged: { en: 'merged', zh: '合并' },
+  shardsOf: {
+    en: 'Shards of {model} on {split}: {list}',
+    zh: '{model} 在 {split} 上的分片：{list}',
+  },
+  mergeShards: { en: 'Merge {count} shards into one run', zh: '将 {count} 个分片合并为一次评测' },
+  mergeNeeds: {
+    en: '(to merge: every shard 1…{count}, each finished)',
+    zh: '（合并需要：分片 1…{count} 全部完成）',
+  },
+  resultsViews: { en: 'Results views', zh: '结果视图' },
+  fileProblem: { en: '{file}: {problem}', zh: '{file}：{problem}' },
+  importedOneRun: { en: 'Imported {count} run.', zh: '已导入 {count} 次评测。' },
+  importedRuns: { en: 'Imported {count} runs.', zh: '已导入 {count} 次评测。' },
+  mergedShards: {
+    en: 'Merged {count} shards into run {runId}.',
+    zh: '已将 {count} 个分片合并为评测 {runId}。',
+  },
+  needModel: { en: 'Load a model on the Model step first.', zh: '请先在“模型”步骤加载模型。' },
+  needSplit: {
+    en: 'Import a split on the Dataset step first.',
+    zh: '请先在“数据集”步骤导入数据。',
+  },
+  linkNoSplit: {
+    en: 'Its split {split} is not stored here.',
+    zh: '其数据 {split} 未存储在此浏览器中。',
+  },
+  linkNoWebLlmList: {
+    en: "web-llm's model list is not read yet: try again in a moment.",
+    zh: '尚未读取 web-llm 的模型列表：请稍后再试。',
+  },
+  linkCustomMlc: {
+    en: '{model} is a custom MLC model recorded without its addresses, so another browser could not load it.',
+    zh: '{model} 是未记录地址的自定义 MLC 模型，其他浏览器无法加载。',
+  },
+  subsetAll: { en: 'all', zh: '全部' },
+  subsetFirst: { en: 'first N', zh: '前 N 题' },
+  subsetRandom: { en: 'random N', zh: '随机 N 题' },
+  subsetStratified: { en: 'stratified N', zh: '分层抽取 N 题' },
+  stratifyBy: { en: 'By', zh: '分层依据' },
+  methodChoice: { en: 'choice (next-letter probabilities)', zh: 'choice（下一字母概率）' },
+  methodGenerate: { en: 'generate (answer + explanation)', zh: 'generate（答案 + 解析）' },
+  promptZeroShot: { en: 'zero-shot', zh: '零样本' },
+  promptFewShot: { en: 'few-shot', zh: '少样本' },
+  promptCot: { en: 'chain-of-thought', zh: '思维链' },
+  promptIcp: { en: 'ICP (knowledge seeds)', zh: 'ICP（知识种子）' },
+  multiSkip: { en: 'leave out', zh: '不纳入' },
+  multiConstrained: { en: 'constrained letter set', zh: '限定字母集合' },
+  extractLayered: { en: 'layered rules', zh: '分层规则' },
+  extractCmexam: { en: "CMExam's official rule", zh: 'CMExam 官方规则' },
+  qPerMin: { en: '{n} q/min', zh: '{n} 题/分钟' },
+  prefillTps: { en: 'prefill {n} tok/s', zh: '预填充 {n} tok/s' },
+  decodeTps: { en: 'decode {n} tok/s', zh: '解码 {n} tok/s' },
+  runStatus_pending: { en: 'pending', zh: '待开始' },
+  runStatus_running: { en: 'running', zh: '运行中' },
+  runStatus_paused: { en: 'paused', zh: '已暂停' },
+  runStatus_done: { en: 'done', zh: '已完成' },
+  runStatus_cancelled: { en: 'cancelled', zh: '已取消' },
+  runStatus_error: { en: 'error', zh: '出错' },
+  answerStatus_parsed: { en: 'parsed', zh: '已解析' },
+  answerStatus_unparsed: { en: 'unparsed', zh: '未解析' },
+  answerStatus_error: { en: 'error', zh: '出错' },
+  biasProblem: {
+    en: 'Logit bias must be a JSON object of token id → number, e.g. {"232": 100}.',
+    zh: 'Logit bias 必须是 token id → 数值 的 JSON 对象，例如 {"232": 100}。',
+  },
+  promptInput: { en: 'prompt', zh: '提示词' },
+  logitBias: { en: 'Logit bias (wllama)', zh: 'Logit 偏置（wllama）' },
+  logitBiasInput: { en: 'logit bias', zh: 'logit 偏置' },
+  tryStats: {
+    en: '{prompt} + {completion} tokens · {finish} · prefill {prefill} tok/s · decode {decode} tok/s · {ms} ms',
+    zh: '{prompt} + {completion} 个 token · {finish} · 预填充 {prefill} tok/s · 解码 {decode} tok/s · {ms} 毫秒',
+  },
+  sittingStatus_ready: { en: 'ready', zh: '未开始' },
+  sittingStatus_sitting: { en: 'sitting', zh: '作答中' },
+  sittingStatus_finished: { en: 'finished', zh: '已交卷' },
+  ci95: { en: '95% CI', zh: '95% 置信区间' },
+  exportCsv: { en: 'CSV', zh: 'CSV 表格' },
+  paperHumans: { en: 'Human volunteers', zh: '人类志愿者' },
+  paperFineTuned: { en: 'fine-tuned on CMExam', zh: '在 CMExam 上微调' },
+  paperSource: { en: 'CMExam paper, official test split', zh: 'CMExam 论文，官方测试集' },
+  exportHtmlShort: { en: 'HTML', zh: 'HTML 报告' },
+  runA: { en: 'Run A', zh: '评测 A' },
+  runB: { en: 'Run B', zh: '评测 B' },
+  choose: { en: 'choose…', zh: '请选择…' },
+  metric: { en: 'metric', zh: '指标' },
+  accuracyPct: { en: 'accuracy %', zh: '准确率 %' },
+  weightedF1Pct: { en: 'weighted F1 %', zh: '加权 F1 %' },
+  unparsedPct: { en: 'unparsed %', zh: '未解析 %' },
+  pairedSummary: {
+    en: "Paired on {n} questions answered by both: both correct {both}, only A {onlyA}, only B {onlyB}, both wrong {neither}. McNemar's exact test: p = {p} {verdict}.",
+    zh: '配对比较两者都作答的 {n} 道题：都正确 {both}，仅 A 正确 {onlyA}，仅 B 正确 {onlyB}，都错误 {neither}。McNemar 精确检验：p = {p} {verdict}。',
+  },
+  pairedDiffer: { en: '(the runs differ at the 5% level)', zh: '（两次评测在 5% 水平上差异显著）' },
+  pairedSame: { en: '(no significant difference at 5%)', zh: '（在 5% 水平上无显著差异）' },
+  annotationCol: { en: 'annotation', zh: '标注' },
+  valueCol: { en: 'value', zh: '取值' },
+  disagreeHeading: { en: 'Questions where they disagree ({n})', zh: '两者结果不同的题目（{n}）' },
+  filter_all: { en: 'all', zh: '全部' },
+  filter_correct: { en: 'correct', zh: '正确' },
+  filter_wrong: { en: 'wrong', zh: '错误' },
+  filter_unparsed: { en: 'unparsed', zh: '未解析' },
+  filter_error: { en: 'error', zh: '出错' },
+  anyValue: { en: 'any', zh: '全部' },
+  nQuestions: { en: '{n} questions', zh: '{n} 道题' },
+  rowCol: { en: 'row', zh: '行' },
+  goldCol: { en: 'gold', zh: '标准答案' },
+  predictedCol: { en: 'predicted', zh: '预测' },
+  outcomeCol: { en: 'outcome', zh: '结果' },
+  showMore: { en: 'Show {n} more', zh: '再显示 {n} 条' },
+  questionNotStored: {
+    en: 'The question text is not stored here (imported run).',
+    zh: '此处未存储题目文本（导入的评测）。',
+  },
+  extracted: { en: 'Extracted', zh: '抽取结果' },
+  ruleSuffix: { en: ', rule {rule}', zh: '，规则 {rule}' },
+  errorLabel: { en: 'Error', zh: '错误信息' },
+  latency: { en: 'Latency', zh: '延迟' },
+  latencyValue: { en: '{ms} ms · {n} attempt(s)', zh: '{ms} 毫秒 · 尝试 {n} 次' },
+  callSummary: {
+    en: 'Call {n}: {kind} · template {hash}',
+    zh: '第 {n} 次调用：{kind} · 模板 {hash}',
+  },
+  rawOutput: { en: 'raw output', zh: '原始输出' },
+  rotationsLabel: { en: 'Rotations:', zh: '轮换：' },
+  shiftN: { en: 'shift {n}', zh: '偏移 {n}' },
+  modelExplanation: { en: "Model's explanation", zh: '模型的解析' },
+  referenceLabel: { en: 'Reference', zh: '参考解析' },
+  modelOnSplit: { en: '{model} on {split}', zh: '{model} · {split}' },
+  reportRunLine: {
+    en: 'method {method}, prompt {prompt} · {done} of {total} answered',
+    zh: '方法 {method}，提示 {prompt} · 已答 {done} / {total}',
+  },
+  reportSkipped: { en: '{n} multi-answer questions left out', zh: '{n} 道多选题未纳入' },
+  originFrom: { en: '{kind} from {sources}', zh: '{kind}自 {sources}' },
+  changedLeftOut: {
+    en: '{n} answers are left out of these scores: their questions changed.',
+    zh: '{n} 个作答未计入这些分数：其题目已改变。',
+  },
+  missingFacts: {
+    en: '{n} answers have no stored question (the split is not imported here): their references and annotations are missing from the scores.',
+    zh: '{n} 个作答没有对应的已存储题目（此处未导入该数据）：分数中缺少其参考解析与标注。',
+  },
+  nErrors: { en: '{n} errors', zh: '{n} 个错误' },
+  explanationsScored: { en: 'explanations scored', zh: '已评分解析' },
+  explanationsLeftOut: {
+    en: '({n} left out: no reference or no explanation)',
+    zh: '（{n} 个未计入：无参考解析或无解析）',
+  },
+  noTextMetricsGenerate: {
+    en: 'No explanation metrics: none of the {n} answers has both an explanation and a reference to score.',
+    zh: '无解析指标：{n} 个作答中没有同时具备解析与参考解析可供评分的。',
+  },
+  noTextMetricsChoice: {
+    en: 'No explanation metrics: the choice method writes no explanations.',
+    zh: '无解析指标：choice 方法不生成解析。',
+  },
+  paperNote: {
+    en: "The paper's numbers, not runs of this app; compare like with like (split, protocol).",
+    zh: '这是论文中的数字，并非本应用的评测；请在相同条件（数据划分、评测协议）下比较。',
+  },
+  paperModelCol: { en: 'model (paper)', zh: '模型（论文）' },
+  thisRun: { en: 'this run ({protocol})', zh: '本次评测（{protocol}）' },
+  accuracyBy: { en: 'Accuracy by', zh: '准确率，按' },
+  accuracyByCaption: { en: 'Accuracy by {column}', zh: '按{column}的准确率' },
+  chartDifficulty: { en: 'Accuracy by difficulty level', zh: '按难度等级的准确率' },
+  chartConfusion: { en: 'Gold × predicted letters', zh: '标准答案 × 预测字母' },
+  chartReliability: { en: 'Reliability', zh: '可靠性图' },
+  calibrationLine: {
+    en: 'Expected calibration error (10 bins) {ece} · Brier score {brier} · {n} questions with option probabilities',
+    zh: '期望校准误差（10 个区间）{ece} · Brier 分数 {brier} · {n} 道题有选项概率',
+  },
+  letterCounts: {
+    en: 'Predicted letters: {predicted} — gold: {gold}',
+    zh: '预测字母：{predicted} — 标准答案：{gold}',
+  },
+  circularLine: {
+    en: '{rotations} rotations · correct under every rotation: {n} ({pct}%)',
+    zh: '{rotations} 次轮换 · 每次轮换都正确：{n}（{pct}%）',
+  },
+  breakdownSummary: {
+    en: 'micro accuracy {micro}% · macro accuracy {macro}% · macro weighted F1 {f1}% · {n} values',
+    zh: '微平均准确率 {micro}% · 宏平均准确率 {macro}% · 宏平均加权 F1 {f1}% · {n} 个取值',
+  },
+  perfQpm: { en: 'Questions / min', zh: '题 / 分钟' },
+  perfPrefill: { en: 'Prefill tok/s', zh: '预填充 tok/s' },
+  perfDecode: { en: 'Decode tok/s', zh: '解码 tok/s' },
+  perfTtft: { en: 'Time to first token', zh: '首 token 延迟' },
+  msValue: { en: '{ms} ms', zh: '{ms} 毫秒' },
+  perfTokens: { en: 'Tokens (prompt / completion)', zh: 'Token 数（提示 / 生成）' },
+  deviceUnknown: { en: 'device unknown', zh: '设备未知' },
+  modelCol: { en: 'model', zh: '模型' },
+  runCol: { en: 'run', zh: '评测' },
+  paperTestSplit: { en: 'CMExam paper, test split', zh: 'CMExam 论文，测试集' },
+  boardNote: {
+    en: "Every run stored in this browser, scored with protocol {protocol}, beside the CMExam paper's rows (italic; official test split). Click a heading to sort.",
+    zh: '本浏览器中存储的所有评测，按评测协议 {protocol} 评分，并列出 CMExam 论文中的结果（斜体；官方测试集）。点击表头排序。',
+  },
+  // Dataset import errors (lib/dataset)
+  dsQuota: {
+    en: 'The browser ran out of storage for this site while saving the split. Nothing was kept. Delete splits you no longer need, allow persistent storage, or free disk space, then retry.',
+    zh: '保存数据时浏览器为本站分配的存储空间已用尽，未保留任何内容。请删除不再需要的数据、允许持久存储或释放磁盘空间，然后重试。',
+  },
+  dsSavingFailed: { en: 'Saving failed: {message}', zh: '保存失败：{message}' },
+  dsImportFailed: { en: 'Import failed: {message}', zh: '导入失败：{message}' },
+  dsEncoding: {
+    en: 'The file is not valid UTF-8 (invalid byte at offset {at}). CMExam files are UTF-8; if this file was saved in another encoding (GBK/GB18030 from Excel, say), save it again as UTF-8 and retry.',
+    zh: '文件不是有效的 UTF-8 编码（偏移 {at} 处有无效字节）。CMExam 文件使用 UTF-8；如果此文件以其他编码保存（例如 Excel 导出的 GBK/GB18030），请另存为 UTF-8 后重试。',
+  },
+  dsEmpty: { en: 'The file is empty.', zh: '文件为空。' },
+  dsNoHeader: { en: 'The file has no header row and no data.', zh: '文件没有表头行，也没有数据。' },
+  dsNoRows: { en: 'The file has a header but no data rows.', zh: '文件只有表头，没有数据行。' },
+  dsNoValidRows: {
+    en: 'None of the {n} rows could be read. First problem: data row {row}: {problem}.',
+    zh: '{n} 行数据都无法读取。第一个问题：数据行 {row}：{problem}。',
+  },
+  dsCancelled: { en: 'Import cancelled.', zh: '导入已取消。' },
+  dsCancelledNothingKept: {
+    en: 'Import cancelled. Nothing was kept.',
+    zh: '导入已取消，未保留任何内容。',
+  },
+  dsBinary: {
+    en: 'This is {kind}, not a CSV, JSON or JSONL dataset.',
+    zh: '这是{kind}，不是 CSV、JSON 或 JSONL 数据集。',
+  },
+  dsKindZip: {
+    en: 'a ZIP archive (an .xlsx workbook, say)',
+    zh: 'ZIP 压缩包（例如 .xlsx 工作簿）',
+  },
+  dsKindGzip: { en: 'a gzip-compressed file', zh: 'gzip 压缩文件' },
+  dsKindPdf: { en: 'a PDF document', zh: 'PDF 文档' },
+  dsKindGguf: { en: 'a GGUF model file', zh: 'GGUF 模型文件' },
+  dsHtmlPage: {
+    en: 'This is an HTML page, not a dataset file. The link probably opens a web page about the file; use the raw file URL (on GitHub: the "Raw" button).',
+    zh: '这是 HTML 网页，不是数据文件。该链接可能打开的是介绍文件的网页；请使用原始文件的 URL（GitHub 上的 “Raw” 按钮）。',
+  },
+  dsBadJson: {
+    en: 'The file is not valid JSON ({detail}).',
+    zh: '文件不是有效的 JSON（{detail}）。',
+  },
+  dsJsonNotList: {
+    en: 'The JSON file is not a list of question objects.',
+    zh: '该 JSON 文件不是题目对象的列表。',
+  },
+  dsVerify: {
+    en: 'Stored {stored} chunks and {storedRows} rows, but parsed {chunks} chunks and {rows} rows.',
+    zh: '已存储 {stored} 个分块、{storedRows} 行，但解析得到 {chunks} 个分块、{rows} 行。',
+  },
+  dsBadUrl: { en: '"{url}" is not a valid URL.', zh: '“{url}” 不是有效的 URL。' },
+  dsProtocol: {
+    en: 'Only http(s) URLs can be downloaded, not {protocol}',
+    zh: '只能下载 http(s) 地址，不支持 {protocol}',
+  },
+  dsOffline: {
+    en: 'You are offline, so {host} cannot be reached. Splits already stored keep working; to add one without a network, import a local file.',
+    zh: '当前处于离线状态，无法访问 {host}。已存储的数据仍可使用；无网络时可导入本机文件来添加数据。',
+  },
+  dsNetwork: {
+    en: 'Could not download {url}: the network failed, the server is unreachable, or it does not allow downloads from other sites (CORS). Check the address or the mirror setting, or import a local file.',
+    zh: '无法下载 {url}：网络故障、服务器无法访问，或其不允许其他网站下载（CORS）。请检查地址或镜像设置，或导入本机文件。',
+  },
+  dsHttp: {
+    en: 'The server answered {status} for {url}.{hint}',
+    zh: '服务器对 {url} 返回 {status}。{hint}',
+  },
+  dsHint404: {
+    en: ' The file is not at that address: check the base URL (mirror) setting.',
+    zh: '该地址下没有此文件：请检查基础 URL（镜像）设置。',
+  },
+  dsHintRefused: {
+    en: ' The server refused or rate-limited the download: wait and retry, or use a mirror.',
+    zh: '服务器拒绝或限制了下载：请稍后重试，或使用镜像。',
+  },
+  dsNoBody: { en: 'The server sent no body for {url}.', zh: '服务器未返回 {url} 的内容。' },
+  dsMissingColumn: {
+    en: "Missing column: {missing}. The file's header has: {header}. Expected CMExam's columns Question, Options, Answer, Explanation.",
+    zh: '缺少列：{missing}。文件表头为：{header}。应包含 CMExam 的列 Question、Options、Answer、Explanation。',
+  },
+  dsMissingColumns: {
+    en: "Missing columns: {missing}. The file's header has: {header}. Expected CMExam's columns Question, Options, Answer, Explanation.",
+    zh: '缺少列：{missing}。文件表头为：{header}。应包含 CMExam 的列 Question、Options、Answer、Explanation。',
+  },
+  dsNothing: { en: '(nothing)', zh: '（无）' },
+  // UI state (src/ui/state)
+  bulletLine: { en: '\n- {text}', zh: '\n• {text}' },
+  sentences: { en: '{list}', zh: '{list}' },
+  examLinkProblems: {
+    en: 'This exam link cannot be opened:{list}',
+    zh: '无法打开此考试链接：{list}',
+  },
+  examSplitNotImported: {
+    en: "The exam's split {split} could not be imported (see the Dataset step).",
+    zh: '无法导入考试所用的数据 {split}（请查看“数据集”步骤）。',
+  },
+  examNotStored: {
+    en: 'No exam {examId} is stored in this browser: open its link or its file again.',
+    zh: '此浏览器中没有考试 {examId}：请重新打开其链接或文件。',
+  },
+  splitNotStored: {
+    en: 'The split {split} is not stored: import it first.',
+    zh: '数据 {split} 未存储：请先导入。',
+  },
+  examNoQuestions: {
+    en: 'This exam draws no question from {split}.',
+    zh: '此考试未从 {split} 抽到任何题目。',
+  },
+  handedInOne: { en: '{n} sitting handed in.', zh: '已收到 {n} 份作答。' },
+  handedInMany: { en: '{n} sittings handed in.', zh: '已收到 {n} 份作答。' },
+  engineReloading: {
+    en: 'The engine stopped unexpectedly and was restarted; reloading the model…',
+    zh: '推理引擎意外停止并已重启；正在重新加载模型…',
+  },
+  engineRecovered: {
+    en: 'The engine stopped unexpectedly and was restarted with the same model.',
+    zh: '推理引擎意外停止，已使用同一模型重启。',
+  },
+  engineReloadFailed: {
+    en: 'The engine restarted but the model could not be loaded again: {detail}',
+    zh: '推理引擎已重启，但无法再次加载模型：{detail}',
+  },
+  runModelInvalid: {
+    en: "This run's model cannot be loaded: {problems}",
+    zh: '无法加载此评测的模型：{problems}',
+  },
+  runModelNotLoaded: {
+    en: "This run's model {model} could not be loaded: {reason}",
+    zh: '无法加载此评测的模型 {model}：{reason}',
+  },
+  loadingCancelled: { en: 'loading was cancelled', zh: '加载已取消' },
+  engineRestarting: {
+    en: 'The engine stopped unexpectedly ({attempt}) and is being restarted; the run goes on in {s} s.',
+    zh: '推理引擎意外停止（{attempt}），正在重启；评测将在 {s} 秒后继续。',
+  },
+  // Run spec checks (lib/eval/spec.ts): field names and values stay as they are
+  specNotObject: { en: 'The run spec must be an object.', zh: '评测配置必须是对象。' },
+  specSplitId: {
+    en: '"splitId" must name a split as <dataset>/<name>, not {value}.',
+    zh: '"splitId" 必须以 <dataset>/<name> 的形式指明数据，而不是 {value}。',
+  },
+  specObject: {
+    en: '"{field}" must be an object, not {value}.',
+    zh: '"{field}" 必须是对象，而不是 {value}。',
+  },
+  specModel: {
+    en: '"model" must name a model, not {value}.',
+    zh: '"model" 必须指明模型，而不是 {value}。',
+  },
+  specOneOf: {
+    en: '"{field}" must be one of {allowed}, not {value}.',
+    zh: '"{field}" 必须是 {allowed} 之一，而不是 {value}。',
+  },
+  specEngineMismatch: {
+    en: '"engine" is {engine}, but the model {model} runs on {modelEngine}.',
+    zh: '"engine" 为 {engine}，但模型 {model} 运行于 {modelEngine}。',
+  },
+  specCotNeedsGenerate: {
+    en: 'Chain-of-thought (prompt cot) needs method generate: it writes its reasoning before the answer, and method choice generates no text.',
+    zh: '思维链（prompt cot）需要 generate 方法：它先写出推理再给出答案，而 choice 方法不生成文本。',
+  },
+  specFewShotK: {
+    en: 'Few-shot needs "k", the number of examples, from 1 to {max}; it is {value}.',
+    zh: '少样本需要 "k"（示例数量，1 到 {max}）；当前为 {value}。',
+  },
+  specFewShotSplit: {
+    en: 'Few-shot needs "shotsSplitId", the split to draw its examples from (another stored split).',
+    zh: '少样本需要 "shotsSplitId"，即抽取示例的数据（另一份已存储的数据）。',
+  },
+  specShotsSameSplit: {
+    en: "The examples' split must differ from the evaluated split ({split}): the examples would include the questions being asked.",
+    zh: '示例数据必须不同于被评测的数据（{split}）：否则示例会包含正在提问的题目。',
+  },
+  specKOnlyFewShot: {
+    en: '"k" must be 0 unless the prompt is few-shot, not {value}.',
+    zh: '除非提示为少样本，"k" 必须为 0，而不是 {value}。',
+  },
+  specShotsOnlyFewShot: {
+    en: '"shotsSplitId" must be null unless the prompt is few-shot, not {value}.',
+    zh: '除非提示为少样本，"shotsSplitId" 必须为 null，而不是 {value}。',
+  },
+  specWholeNumber: {
+    en: '"{field}" must be a whole number from {min} to {max}, not {value}.',
+    zh: '"{field}" 必须是 {min} 到 {max} 之间的整数，而不是 {value}。',
+  },
+  specNumberRange: {
+    en: '"{field}" must be a number from {min} to {max}, not {value}.',
+    zh: '"{field}" 必须是 {min} 到 {max} 之间的数，而不是 {value}。',
+  },
+  specBoolean: {
+    en: '"{field}" must be true or false, not {value}.',
+    zh: '"{field}" 必须是 true 或 false，而不是 {value}。',
+  },
+  specString: {
+    en: '"{field}" must be a string, not {value}.',
+    zh: '"{field}" 必须是字符串，而不是 {value}。',
+  },
+  specSubsetNAll: {
+    en: '"subset.n" must be null with subset all (every question), not {value}.',
+    zh: '子集为 all（全部题目）时 "subset.n" 必须为 null，而不是 {value}。',
+  },
+  specSubsetNeedsN: {
+    en: 'Subset {mode} needs "n", the number of questions (at least 1); it is {value}.',
+    zh: '子集 {mode} 需要 "n"（题目数量，至少为 1）；当前为 {value}。',
+  },
+  specStratifyNeeds: {
+    en: 'Subset stratified needs "stratifyBy", the annotation column to stratify by.',
+    zh: '分层子集需要 "stratifyBy"，即用于分层的标注列。',
+  },
+  specStratifyOnly: {
+    en: '"subset.stratifyBy" only applies to subset stratified, not {mode}.',
+    zh: '"subset.stratifyBy" 仅适用于分层子集（stratified），不适用于 {mode}。',
+  },
+  specFilters: {
+    en: '"subset.filters" must map columns to lists of values, not {value}.',
+    zh: '"subset.filters" 必须将列映射到取值列表，而不是 {value}。',
+  },
+  specShard: {
+    en: '"subset.shard" must be {index, count} with 1 ≤ index ≤ count, not {value}.',
+    zh: '"subset.shard" 必须是 {index, count}，且 1 ≤ index ≤ count，而不是 {value}。',
+  },
+  valueMissing: { en: 'missing', zh: '缺失' },
+  // Exports: Markdown and the HTML report (lib/report), charts
+  mdProtocolLine: {
+    en: 'Protocol {protocol}; {n} questions; method {method}, prompt {prompt}.',
+    zh: '评测协议 {protocol}；{n} 道题；方法 {method}，提示 {prompt}。',
+  },
+  axisAccuracyCi: { en: 'accuracy % (95% CI)', zh: '准确率 %（95% 置信区间）' },
+  axisDifficulty: { en: 'difficulty level', zh: '难度等级' },
+  axisConfidence: { en: 'confidence (top option probability)', zh: '置信度（最高选项概率）' },
+  htmlDevice: { en: 'Device', zh: '设备' },
+  htmlMethodValue: { en: '{method}, prompt {prompt}{k}', zh: '{method}，提示 {prompt}{k}' },
+  htmlQuestionsValue: {
+    en: '{done} answered of {total}; {skipped} multi-answer left out',
+    zh: '已答 {done} / {total}；{skipped} 道多选题未纳入',
+  },
+  htmlCreated: { en: 'Created', zh: '创建时间' },
+  htmlExported: { en: 'Exported', zh: '导出时间' },
+  htmlGenerator: { en: 'Generator', zh: '生成工具' },
+  htmlDatasetSha: { en: 'Dataset sha-256', zh: '数据集 sha-256' },
+  htmlOrigin: { en: 'Origin', zh: '来源' },
+  htmlAccuracyParsed: { en: 'accuracy (parsed) %', zh: '准确率（已解析）%' },
+  htmlErrors: { en: 'errors', zh: '错误' },
+  htmlBreakdownSummary: {
+    en: 'micro accuracy {micro}%, macro accuracy {macro}%, macro weighted F1 {f1}%',
+    zh: '微平均准确率 {micro}%，宏平均准确率 {macro}%，宏平均加权 F1 {f1}%',
+  },
+  htmlCalibration: {
+    en: 'Expected calibration error (10 bins) {ece}; Brier score {brier}; {n} questions with option probabilities.',
+    zh: '期望校准误差（10 个区间）{ece}；Brier 分数 {brier}；{n} 道题有选项概率。',
+  },
+  htmlNoProbabilities: {
+    en: 'No option probabilities (the generate method).',
+    zh: '无选项概率（generate 方法）。',
+  },
+  htmlCircular: {
+    en: '{rotations} rotations; correct under every rotation: {n} ({pct}%).',
+    zh: '{rotations} 次轮换；每次轮换都正确：{n}（{pct}%）。',
+  },
+  htmlShift: { en: 'shift', zh: '偏移' },
+  htmlQuestion: { en: 'question', zh: '题目' },
+  htmlPrediction: { en: 'prediction', zh: '预测' },
+  htmlStatus: { en: 'status', zh: '状态' },
+  htmlOutput: { en: 'output', zh: '输出' },
+  htmlMetrics: { en: 'Metrics (protocol {protocol})', zh: '指标（评测协议 {protocol}）' },
+  htmlUnits: {
+    en: 'Accuracy and weighted F1 in percent; BLEU and ROUGE ×100 as in the CMExam paper.',
+    zh: '准确率与加权 F1 为百分比；BLEU 与 ROUGE 与 CMExam 论文一致，乘以 100。',
+  },
+  htmlLeftOut: {
+    en: '{n} answers without an explanation were left out of BLEU/ROUGE.',
+    zh: '{n} 个无解析的作答未计入 BLEU/ROUGE。',
+  },
+  htmlReferenceRows: { en: 'Reference rows: {source}', zh: '参考结果：{source}' },
+  htmlQpm: { en: 'questions/min', zh: '题/分钟' },
+  htmlPrefill: { en: 'prefill tok/s', zh: '预填充 tok/s' },
+  htmlDecode: { en: 'decode tok/s', zh: '解码 tok/s' },
+  htmlTtft: { en: 'time to first token ms', zh: '首 token 延迟（毫秒）' },
+  htmlMeanLatency: { en: 'mean latency ms', zh: '平均延迟（毫秒）' },
+  htmlPromptTokens: { en: 'prompt tokens', zh: '提示 token 数' },
+  htmlCompletionTokens: { en: 'completion tokens', zh: '生成 token 数' },
+  htmlCalibrationHeading: { en: 'Calibration', zh: '校准' },
+  htmlAnswers: { en: 'Answers', zh: '作答明细' },
+  // The class report (lib/exam/class-report.ts)
+  classExamOn: { en: 'Exam on {split}', zh: '{split} 考试' },
+  classTitle: { en: '{title} — class results', zh: '{title} — 班级成绩' },
+  classHeading: { en: '{title}: class results', zh: '{title}：班级成绩' },
+  classLine: {
+    en: 'Exam {examId} on {split} · {n} students · generated {at}',
+    zh: '考试 {examId}（{split}）· {n} 名学生 · 生成于 {at}',
+  },
+  classMeanScore: { en: 'mean score', zh: '平均分' },
+  classMedianScore: { en: 'median score', zh: '中位数' },
+  classScoreCol: { en: 'score', zh: '得分' },
+  classStudentsCol: { en: 'students', zh: '学生人数' },
+  classRightCol: { en: 'right', zh: '答对' },
+  classAnswersCol: { en: 'answers', zh: '作答数' },
+  classStudentsHeading: { en: 'Students', zh: '学生' },
+  classNameCol: { en: 'name', zh: '姓名' },
+  // Engine errors and advice (lib/engines/errors.ts)
+  engTheModel: { en: 'the model', zh: '该模型' },
+  engFrom: { en: ' from {url}', zh: '（来自 {url}）' },
+  engUseCpuEngine: {
+    en: 'Use a GGUF model on the CPU engine (wllama) instead: it needs no GPU.',
+    zh: '改用 CPU 引擎（wllama）运行 GGUF 模型：它不需要 GPU。',
+  },
+  engUseCpuDevice: {
+    en: 'Load the model with the CPU device instead of WebGPU.',
+    zh: '改用 CPU 设备而非 WebGPU 加载模型。',
+  },
+  engCancelled: { en: 'Loading was cancelled.', zh: '加载已取消。' },
+  engCancelledAdvice: { en: 'Start it again when you are ready.', zh: '准备好后可重新开始。' },
+  engNoWebgpu: {
+    en: 'This browser does not offer WebGPU, which MLC models (web-llm) need.',
+    zh: '此浏览器不支持 WebGPU，而 MLC 模型（web-llm）需要它。',
+  },
+  engNoWebgpuAdvice: {
+    en: '{cpu} Or use a recent Chrome or Edge. On Linux, Chrome may need WebGPU turned on: start it with --enable-unsafe-webgpu (and --enable-features=Vulkan), or enable "Unsafe WebGPU Support" and "Vulkan" in chrome://flags.',
+    zh: '{cpu}或使用较新版本的 Chrome 或 Edge。在 Linux 上，Chrome 可能需要开启 WebGPU：以 --enable-unsafe-webgpu（及 --enable-features=Vulkan）启动，或在 chrome://flags 中启用 “Unsafe WebGPU Support” 和 “Vulkan”。',
+  },
+  engGpuLimits: {
+    en: "This GPU's limits are too small for web-llm ({detail}).",
+    zh: '此 GPU 的限制对 web-llm 来说太小（{detail}）。',
+  },
+  engNoAdapter: {
+    en: 'WebGPU is present but no usable GPU was found (none, blocked by the browser, or the driver is not supported).',
+    zh: '支持 WebGPU，但未找到可用的 GPU（没有 GPU、被浏览器屏蔽，或驱动不受支持）。',
+  },
+  engNoAdapterAdvice: {
+    en: '{cpu} On Linux, Chrome may need --enable-unsafe-webgpu and --enable-features=Vulkan (or the matching chrome://flags) and an up-to-date GPU driver.',
+    zh: '{cpu}在 Linux 上，Chrome 可能需要 --enable-unsafe-webgpu 和 --enable-features=Vulkan（或 chrome://flags 中的对应选项）以及最新的 GPU 驱动。',
+  },
+  engNoF16: {
+    en: '{model} needs 16-bit floats in GPU shaders (shader-f16), which this GPU or browser lacks.',
+    zh: '{model} 需要 GPU 着色器支持 16 位浮点（shader-f16），而此 GPU 或浏览器不支持。',
+  },
+  engNoF16Advice: {
+    en: 'Pick the q4f32 variant of the same model (same answers, more memory), or use the CPU engine (wllama).',
+    zh: '请选择同一模型的 q4f32 版本（回答相同，占用更多内存），或使用 CPU 引擎（wllama）。',
+  },
+  engDeviceLost: {
+    en: 'The GPU stopped working for this page (its device was lost), most often because the model needed more GPU memory than was free.',
+    zh: 'GPU 已停止为此页面工作（设备丢失），最常见的原因是模型所需显存超过了可用显存。',
+  },
+  engDeviceLostAdvice: {
+    en: 'Reload the page to recover the GPU, then pick a smaller model or a "1k context" variant. Closing other GPU-heavy tabs also helps.',
+    zh: '请重新加载页面以恢复 GPU，然后选择更小的模型或 “1k context” 版本。关闭其他占用 GPU 的标签页也有帮助。',
+  },
+  engOom: { en: 'There was not enough memory to run {model}.', zh: '内存不足，无法运行 {model}。' },
+  engOomAdvice: {
+    en: 'Pick a smaller model or a "1k context" variant, close other tabs, and reload the page to free memory.',
+    zh: '请选择更小的模型或 “1k context” 版本，关闭其他标签页，并重新加载页面以释放内存。',
+  },
+  engQuota: {
+    en: 'The browser ran out of storage for this site while saving the model.',
+    zh: '保存模型时浏览器为本站分配的存储空间已用尽。',
+  },
+  engQuotaAdvice: {
+    en: 'Free disk space, or delete models you no longer need from the cache (Models page), then retry.',
+    zh: '请释放磁盘空间，或从缓存中删除不再需要的模型（模型页面），然后重试。',
+  },
+  engUtf8: {
+    en: 'The CPU engine crashed on model output that is not valid UTF-8 (a known wllama bug).',
+    zh: 'CPU 引擎因模型输出不是有效的 UTF-8 而崩溃（wllama 的已知问题）。',
+  },
+  engUtf8Recovered: {
+    en: 'It was restarted with the same model; this answer is recorded as failed and the run can go on.',
+    zh: '引擎已使用同一模型重启；此题记为失败，评测可以继续。',
+  },
+  engUtf8Restart: {
+    en: 'The engine worker must be restarted: reload the model, then retry.',
+    zh: '需要重启引擎：请重新加载模型后重试。',
+  },
+  engCrashed: {
+    en: 'The inference engine stopped unexpectedly (its worker crashed, often from running out of memory).',
+    zh: '推理引擎意外停止（其工作线程崩溃，通常是内存不足所致）。',
+  },
+  engCrashedAdvice: {
+    en: 'It was restarted: load the model again and retry. If it happens again, pick a smaller model.',
+    zh: '引擎已重启：请重新加载模型后重试。如果再次发生，请选择更小的模型。',
+  },
+  engContext: {
+    en: 'The prompt is longer than {model} can read at once (its context window).',
+    zh: '提示长度超过了 {model} 一次能读取的长度（其上下文窗口）。',
+  },
+  engContextAdvice: {
+    en: 'Use fewer examples in the prompt, a variant with a longer context (not "1k"), or a larger context size.',
+    zh: '请减少提示中的示例，使用上下文更长的版本（非 “1k”），或更大的上下文长度。',
+  },
+  engNotFoundLib: {
+    en: 'The model library (.wasm) is not at that address{answered}.',
+    zh: '该地址下没有模型库（.wasm）{answered}。',
+  },
+  engNotFoundFiles: {
+    en: 'The model files are not at that address{answered}.',
+    zh: '该地址下没有模型文件{answered}。',
+  },
+  engAnswered404: { en: ' ({url} answered 404 Not Found)', zh: '（{url} 返回 404 Not Found）' },
+  engAnswered: { en: ' ({url} answered {status})', zh: '（{url} 返回 {status}）' },
+  engNotFoundAdvice: {
+    en: 'Check the address: for MLC models it is the folder (or Hugging Face repository) that holds mlc-chat-config.json; for GGUF it is the .gguf file itself.',
+    zh: '请检查地址：MLC 模型应为包含 mlc-chat-config.json 的文件夹（或 Hugging Face 仓库）；GGUF 模型应为 .gguf 文件本身。',
+  },
+  engRefused: {
+    en: 'The server refused to give the model files{answered}: they are private, or gated behind a sign-in.',
+    zh: '服务器拒绝提供模型文件{answered}：文件是私有的，或需要登录才能访问。',
+  },
+  engRefusedAdvice: {
+    en: 'Use a public copy of the model; this app cannot sign in to other sites.',
+    zh: '请使用公开的模型副本；本应用无法登录其他网站。',
+  },
+  engServerFailed: {
+    en: 'The server failed to send the model files{answered}.',
+    zh: '服务器未能发送模型文件{answered}。',
+  },
+  engServerFailedAdvice: {
+    en: 'Try again later, or use another copy of the model.',
+    zh: '请稍后重试，或使用该模型的其他副本。',
+  },
+  engCacheFailed: {
+    en: 'The model files could not be downloaded{from}: the server answered with an error, usually because the files are not at that address.',
+    zh: '无法下载模型文件{from}：服务器返回错误，通常是因为该地址下没有这些文件。',
+  },
+  engCacheFailedAdvice: {
+    en: 'Check the model address (for MLC models, the folder holding mlc-chat-config.json) and the model library (.wasm) address.',
+    zh: '请检查模型地址（MLC 模型为包含 mlc-chat-config.json 的文件夹）及模型库（.wasm）地址。',
+  },
+  engCors: {
+    en: 'The model could not be downloaded{from}. Most often the server does not allow downloads from other sites (CORS); it may also be down, or you may be offline.',
+    zh: '无法下载模型{from}。最常见的原因是服务器不允许其他网站下载（CORS）；也可能是服务器宕机，或你处于离线状态。',
+  },
+  engCorsAdvice: {
+    en: 'Use a server that allows downloads from other sites (Hugging Face does), or download the file and open it from this computer.',
+    zh: '请使用允许其他网站下载的服务器（Hugging Face 允许），或下载文件后从本机打开。',
+  },
+  engOffline: {
+    en: 'You appear to be offline, so the model could not be downloaded{from}.',
+    zh: '你似乎处于离线状态，因此无法下载模型{from}。',
+  },
+  engOfflineAdvice: {
+    en: 'Reconnect and retry. Models downloaded before keep working offline.',
+    zh: '请恢复网络后重试。之前下载的模型离线时仍可使用。',
+  },
+  engUnreachable: {
+    en: 'The model could not be downloaded{from}: the server could not be reached.',
+    zh: '无法下载模型{from}：无法访问服务器。',
+  },
+  engUnreachableAdvice: {
+    en: 'Check your connection and the address, then retry.',
+    zh: '请检查网络连接和地址，然后重试。',
+  },
+  engBadConfig: {
+    en: "The model's configuration{from} is not valid JSON: the address probably points to a web page, not to an MLC model folder.",
+    zh: '模型配置{from}不是有效的 JSON：该地址可能指向网页，而不是 MLC 模型文件夹。',
+  },
+  engBadConfigAdvice: {
+    en: 'Give the address of the folder (or Hugging Face repository) that holds mlc-chat-config.json.',
+    zh: '请提供包含 mlc-chat-config.json 的文件夹（或 Hugging Face 仓库）的地址。',
+  },
+  engLibVersion: {
+    en: 'The model library (.wasm) was built for a different web-llm version.',
+    zh: '模型库（.wasm）是为其他版本的 web-llm 构建的。',
+  },
+  engLibNotWasm: {
+    en: 'The model library (.wasm) is not a WebAssembly file: the address probably points to a web page or an error.',
+    zh: '模型库（.wasm）不是 WebAssembly 文件：该地址可能指向网页或错误页。',
+  },
+  engLibAdvice: {
+    en: "Use the model library that matches this model and web-llm 0.2.86 (see web-llm's binary-mlc-llm-libs).",
+    zh: '请使用与此模型及 web-llm 0.2.86 匹配的模型库（见 web-llm 的 binary-mlc-llm-libs）。',
+  },
+  engIntegrity: {
+    en: 'A downloaded model file did not match its expected checksum{from}: it is corrupted or was changed.',
+    zh: '下载的模型文件与预期校验和不符{from}：文件已损坏或被修改。',
+  },
+  engIntegrityAdvice: {
+    en: 'Delete the cached copy of this model and download it again.',
+    zh: '请删除此模型的缓存副本并重新下载。',
+  },
+  engUnknownModel: {
+    en: "{model} is not in web-llm's model list, nor one of your added models.",
+    zh: '{model} 不在 web-llm 的模型列表中，也不是你添加的模型。',
+  },
+  engUnknownModelAdvice: {
+    en: 'Pick a model from the list, or add it again with its model address and library (.wasm).',
+    zh: '请从列表中选择模型，或使用其模型地址和模型库（.wasm）重新添加。',
+  },
+  engVerbatim: { en: '{text}', zh: '{text}' },
+  engNotLoaded: { en: '{model} could not be loaded: {detail}', zh: '无法加载 {model}：{detail}' },
+  engNotUsable: { en: 'the files are not a usable model.', zh: '这些文件不是可用的模型。' },
+  engCheckMlc: {
+    en: 'Check the model address and its model library (.wasm): both must be full https:// addresses of an MLC-compiled model.',
+    zh: '请检查模型地址及其模型库（.wasm）：两者都必须是 MLC 编译模型的完整 https:// 地址。',
+  },
+  engCheckGguf: {
+    en: 'Check that the file is a GGUF model (llama.cpp format), complete and not renamed.',
+    zh: '请确认该文件是完整且未改名的 GGUF 模型（llama.cpp 格式）。',
+  },
+  engUnknown: { en: 'Something went wrong{with}: {detail}', zh: '出错了{with}：{detail}' },
+  engWith: { en: ' with "{model}"', zh: '（“{model}”）' },
+  engUnknownDetail: { en: 'unknown error.', zh: '未知错误。' },
+  engUnknownAdvice: {
+    en: 'Retry. If it keeps failing, reload the page, or try another model or engine.',
+    zh: '请重试。如果仍然失败，请重新加载页面，或换用其他模型或引擎。',
+  },
+  // Whether a run's split still holds its questions (lib/eval/pin.ts)
+  pinAbsent: { en: 'The split {split} is not stored.', zh: '数据 {split} 未存储。' },
+  pinUnknown: {
+    en: 'This run does not record which file of {split} it was made on.',
+    zh: '此评测未记录它基于 {split} 的哪个文件。',
+  },
+  pinStale: {
+    en: '{split} was re-imported with different content since this run was created (SHA-256 {then}… then, {now}… now): its questions may have changed.',
+    zh: '自此评测创建以来，{split} 已以不同内容重新导入（当时 SHA-256 {then}…，现在 {now}…）：其题目可能已改变。',
+  },
   stepExam: { en: 'Exam', zh: '考试' },
   examCreate: { en: 'Create an exam', zh: '创建考试' },
   examCreateHelp: {
@@ -339,6 +1069,673 @@ export const MESSAGES = {
   paperPeople: {
     en: "The CMExam paper's rows, on its test split (not these questions)",
     zh: 'CMExam 论文中的结果（其测试集，并非这些题目）',
+  },
+  // Links (lib/eval/link.ts, params.ts, dataset/url-params.ts, exam/link.ts): parameter names and values stay as they are
+  linkUnknownParam: { en: 'Unknown parameter "{key}".', zh: '未知参数 "{key}"。' },
+  linkRepeated: {
+    en: 'Parameter "{key}" is given more than once.',
+    zh: '参数 "{key}" 出现了不止一次。',
+  },
+  linkView: {
+    en: '"view" must be {allowed}, not "{value}".',
+    zh: '"view" 必须为 {allowed}，而不是 "{value}"。',
+  },
+  linkRunNeedsDataset: {
+    en: 'A run needs "dataset": cmexam (with "split") or the http(s) URL of a file.',
+    zh: '评测需要 "dataset"：cmexam（并给出 "split"），或某个文件的 http(s) URL。',
+  },
+  linkRunNeedsModel: {
+    en: 'A run needs "model": a web-llm model id, a GGUF URL or demo:tiny-random.',
+    zh: '评测需要 "model"：web-llm 模型 ID、GGUF 文件的 URL 或 demo:tiny-random。',
+  },
+  linkEngineGguf: {
+    en: 'engine={engine} cannot run "{model}": GGUF files and the demo model run on wllama.',
+    zh: 'engine={engine} 无法运行 "{model}"：GGUF 文件和演示模型在 wllama 上运行。',
+  },
+  linkEngineMlc: {
+    en: 'engine={engine} cannot run "{model}": a web-llm model id runs on webllm (wllama needs a GGUF URL).',
+    zh: 'engine={engine} 无法运行 "{model}"：web-llm 模型 ID 在 webllm 上运行（wllama 需要 GGUF 文件的 URL）。',
+  },
+  linkRunNeedsMethod: {
+    en: 'A run needs "method": choice or generate.',
+    zh: '评测需要 "method"：choice 或 generate。',
+  },
+  linkRunNeedsPrompt: {
+    en: 'A run needs "prompt": zero-shot, few-shot, cot or icp.',
+    zh: '评测需要 "prompt"：zero-shot、few-shot、cot 或 icp。',
+  },
+  linkCotNeedsGenerate: {
+    en: 'prompt=cot needs method=generate: chain-of-thought writes its reasoning before the answer, and method=choice generates no text.',
+    zh: 'prompt=cot 需要 method=generate：思维链先写出推理再给出答案，而 method=choice 不生成文本。',
+  },
+  linkFewShotNeedsK: {
+    en: 'prompt=few-shot needs "k", the number of examples (1 to {max}).',
+    zh: 'prompt=few-shot 需要 "k"，即示例数量（1 到 {max}）。',
+  },
+  linkHintK: {
+    en: ' (for no examples use prompt=zero-shot)',
+    zh: '（不要示例请用 prompt=zero-shot）',
+  },
+  linkShotsNeeded: {
+    en: 'With dataset=<URL>, prompt=few-shot needs "shots", the split to draw examples from: train, val, test (CMExam) or custom/<name> (a stored split).',
+    zh: '使用 dataset=<URL> 时，prompt=few-shot 需要 "shots"，即抽取示例的数据划分：train、val、test（CMExam）或 custom/<name>（已存储的数据）。',
+  },
+  linkShotsSame: {
+    en: '"shots" must differ from the evaluated split ({split}): the examples would include the questions being asked.',
+    zh: '"shots" 必须不同于被评测的数据（{split}）：否则示例会包含正在提问的题目。',
+  },
+  linkKOnlyFewShot: {
+    en: '"k" (few-shot examples) only applies to prompt=few-shot, not {prompt}.',
+    zh: '"k"（少样本示例数）仅适用于 prompt=few-shot，不适用于 {prompt}。',
+  },
+  linkShotsOnlyFewShot: {
+    en: '"shots" only applies to prompt=few-shot, not {prompt}.',
+    zh: '"shots" 仅适用于 prompt=few-shot，不适用于 {prompt}。',
+  },
+  linkMultiOnlyChoice: {
+    en: '"multi" only applies to method=choice (method=generate answers multi-answer questions in its own words).',
+    zh: '"multi" 仅适用于 method=choice（method=generate 以自己的文字回答多选题）。',
+  },
+  linkExtractOnlyGenerate: {
+    en: '"extract" only applies to method=generate (choice reads option letters).',
+    zh: '"extract" 仅适用于 method=generate（choice 直接读取选项字母）。',
+  },
+  linkMaxTokensOnlyGenerate: {
+    en: '"max_tokens" only applies to method=generate (choice answers with option letters).',
+    zh: '"max_tokens" 仅适用于 method=generate（choice 以选项字母作答）。',
+  },
+  linkCircular: {
+    en: '"circular" must be 1 (ask again with the options rotated) or 0, not "{value}".',
+    zh: '"circular" 必须为 1（轮换选项后再次提问）或 0，而不是 "{value}"。',
+  },
+  linkAutostart: {
+    en: '"autostart" must be 1 (start at once) or 0, not "{value}".',
+    zh: '"autostart" 必须为 1（立即开始）或 0，而不是 "{value}"。',
+  },
+  linkShots: {
+    en: '"shots" must be train, val, test (CMExam splits) or custom/<name> (a stored split), not "{value}".',
+    zh: '"shots" 必须为 train、val、test（CMExam 数据划分）或 custom/<name>（已存储的数据），而不是 "{value}"。',
+  },
+  linkLocalModel: {
+    en: '"model" {model} is a file on one computer, which a link cannot carry: put the file on a web server and link its http(s) address.',
+    zh: '"model" {model} 是某台电脑上的文件，链接无法携带：请把文件放到网络服务器上，并在链接中使用其 http(s) 地址。',
+  },
+  linkTemperature: {
+    en: '"temperature" must be a number from 0 to {max}, not "{value}".',
+    zh: '"temperature" 必须是 0 到 {max} 之间的数，而不是 "{value}"。',
+  },
+  linkNWithAll: {
+    en: '"n" does not go with subset=all, which takes every question: leave out n, or use subset=first, random or stratified.',
+    zh: '"n" 不能与 subset=all（取全部题目）同用：请去掉 n，或改用 subset=first、random 或 stratified。',
+  },
+  linkSubsetNeedsN: {
+    en: 'subset={mode} needs "n", the number of questions.',
+    zh: 'subset={mode} 需要 "n"，即题目数量。',
+  },
+  linkHintN: {
+    en: ' (to take every question leave out n and subset)',
+    zh: '（要取全部题目，请去掉 n 和 subset）',
+  },
+  linkStratifiedNeeds: {
+    en: 'subset=stratified needs "stratify", the annotation column to stratify by.',
+    zh: 'subset=stratified 需要 "stratify"，即用于分层的标注列。',
+  },
+  linkStratifyEmpty: {
+    en: '"stratify" must name an annotation column.',
+    zh: '"stratify" 必须指明一个标注列。',
+  },
+  linkStratifyOnly: {
+    en: '"stratify" only applies to subset=stratified, not subset={mode}.',
+    zh: '"stratify" 仅适用于 subset=stratified，不适用于 subset={mode}。',
+  },
+  linkFilterShape: {
+    en: '"filter" must look like <column>:<value>|<value>… with no empty parts, not "{value}".',
+    zh: '"filter" 的格式必须为 <column>:<value>|<value>…，且不能有空项，而不是 "{value}"。',
+  },
+  linkFilterTwice: {
+    en: 'Column "{column}" is filtered twice: put all its values in one filter, separated by |.',
+    zh: '列 "{column}" 被筛选了两次：请把它的所有取值写在同一个 filter 中，用 | 分隔。',
+  },
+  linkShardShape: {
+    en: '"shard" must look like i/n (for example 2/8), not "{value}".',
+    zh: '"shard" 的格式必须为 i/n（例如 2/8），而不是 "{value}"。',
+  },
+  linkShardRange: {
+    en: '"shard" {value} does not exist: shard i of n needs 1 ≤ i ≤ n.',
+    zh: '"shard" {value} 不存在：第 i 份（共 n 份）需满足 1 ≤ i ≤ n。',
+  },
+  linkOneOf: {
+    en: '"{name}" must be one of {allowed}, not "{value}".',
+    zh: '"{name}" 必须是 {allowed} 之一，而不是 "{value}"。',
+  },
+  linkWholeNumber: {
+    en: '"{name}" must be a whole number {range}, not "{value}"{hint}.',
+    zh: '"{name}" 必须是{range}整数，而不是 "{value}"{hint}。',
+  },
+  linkRangeAtLeast: { en: 'of at least {min}', zh: '不小于 {min} 的' },
+  linkRangeFromTo: { en: 'from {min} to {max}', zh: ' {min} 到 {max} 之间的' },
+  linkSplitNeedsDataset: {
+    en: '"split" needs "dataset" (for example dataset=cmexam).',
+    zh: '"split" 需要同时给出 "dataset"（例如 dataset=cmexam）。',
+  },
+  linkMirrorNeedsDataset: {
+    en: '"mirror" needs dataset=cmexam.',
+    zh: '"mirror" 需要同时给出 dataset=cmexam。',
+  },
+  linkCmexamNeedsSplit: {
+    en: 'dataset=cmexam needs "split", one of {splits}.',
+    zh: 'dataset=cmexam 需要 "split"，取值为 {splits} 之一。',
+  },
+  linkUnknownCmexamSplit: {
+    en: 'Unknown CMExam split "{split}": use {splits}.',
+    zh: '未知的 CMExam 数据划分 "{split}"：请使用 {splits}。',
+  },
+  linkMirrorUrl: {
+    en: '"mirror" must be an http(s) URL, not "{value}".',
+    zh: '"mirror" 必须是 http(s) URL，而不是 "{value}"。',
+  },
+  linkDataset: {
+    en: '"dataset" must be "cmexam" or the http(s) URL of a CSV, JSON or JSONL file, not "{value}".',
+    zh: '"dataset" 必须是 "cmexam"，或 CSV、JSON、JSONL 文件的 http(s) URL，而不是 "{value}"。',
+  },
+  linkMirrorOnlyCmexam: {
+    en: '"mirror" only applies to dataset=cmexam.',
+    zh: '"mirror" 仅适用于 dataset=cmexam。',
+  },
+  linkSplitName: {
+    en: '"split" may contain only letters, digits, "_", "." and "-", not "{value}".',
+    zh: '"split" 只能包含字母、数字、"_"、"." 和 "-"，而不是 "{value}"。',
+  },
+  linkLocalSplit: {
+    en: '{split} was imported from a local file, which a link cannot carry.',
+    zh: '{split} 是从本地文件导入的，链接无法携带。',
+  },
+  examLinkUnknownParam: {
+    en: 'Unknown parameter "{key}" for an exam.',
+    zh: '考试链接中的未知参数 "{key}"。',
+  },
+  examLinkMode: {
+    en: '"mode" must be exam, not "{value}".',
+    zh: '"mode" 必须为 exam，而不是 "{value}"。',
+  },
+  examLinkNeedsDataset: {
+    en: 'An exam needs "dataset": cmexam (with "split") or the http(s) URL of a file.',
+    zh: '考试需要 "dataset"：cmexam（并给出 "split"），或某个文件的 http(s) URL。',
+  },
+  examHintTime: {
+    en: ' (minutes; leave it out for no limit)',
+    zh: '（单位为分钟；不限时请去掉此参数）',
+  },
+  examLinkTitleEmpty: {
+    en: '"title" is empty: leave it out for an exam without a title.',
+    zh: '"title" 为空：考试不需要标题时请去掉此参数。',
+  },
+  examLinkTitleLong: {
+    en: '"title" is longer than {max} characters.',
+    zh: '"title" 超过 {max} 个字符。',
+  },
+  // Model references (lib/engines/model-ref.ts) and model addresses (catalog.ts)
+  modelRefUnknownDemo: {
+    en: 'Unknown demo model "{model}": use {models}.',
+    zh: '未知的演示模型 "{model}"：请使用 {models}。',
+  },
+  modelRefLocalFile: {
+    en: '"{model}" must name a local .gguf file (file:<name>.gguf).',
+    zh: '"{model}" 必须指明本地的 .gguf 文件（file:<name>.gguf）。',
+  },
+  modelRefHfPage: {
+    en: '"model" links to the Hugging Face page of the file (/blob/ or /raw/): use its /resolve/ address, which is the file itself.',
+    zh: '"model" 链接的是该文件在 Hugging Face 上的页面（/blob/ 或 /raw/）：请使用其 /resolve/ 地址，即文件本身。',
+  },
+  modelRefGguf: { en: '"model": {detail}', zh: '"model"：{detail}' },
+  modelRefShape: {
+    en: '"model" must be a web-llm model id, the http(s) URL of a GGUF file or demo:tiny-random, not "{model}".',
+    zh: '"model" 必须是 web-llm 模型 ID、GGUF 文件的 http(s) URL 或 demo:tiny-random，而不是 "{model}"。',
+  },
+  modelRefCustomBoth: {
+    en: 'A custom MLC model needs both its model address (model_url) and its model library (model_lib).',
+    zh: '自定义 MLC 模型需要同时给出模型地址（model_url）和模型库（model_lib）。',
+  },
+  modelRefCustomOnlyMlc: {
+    en: '"model_url" and "model_lib" are only for a custom MLC (web-llm) model, not "{model}".',
+    zh: '"model_url" 和 "model_lib" 仅用于自定义 MLC（web-llm）模型，不适用于 "{model}"。',
+  },
+  modelRefNoId: { en: 'Give the model an id.', zh: '请为模型指定 ID。' },
+  modelRefIdChars: {
+    en: 'The id "{id}" may not contain spaces, "/", "?", "#" or ":".',
+    zh: 'ID "{id}" 不能包含空格、"/"、"?"、"#" 或 ":"。',
+  },
+  modelRefLocalNotPicked: {
+    en: "This run's model is the local file {file}, which is read in place and not kept: choose it again on the Model step (GGUF file), then resume.",
+    zh: '此评测的模型是本地文件 {file}，它只在原处读取、不会保存：请在“模型”步骤重新选择该文件（GGUF 文件），然后继续评测。',
+  },
+  ggufNotAddress: {
+    en: '"{text}" is not a web address. Give the full address of a .gguf file, starting with https://',
+    zh: '"{text}" 不是网址。请给出 .gguf 文件的完整地址，以 https:// 开头',
+  },
+  ggufNotHttp: {
+    en: 'Only http(s) addresses can be downloaded (got {protocol}). To use a file on this computer, choose it with the file picker instead.',
+    zh: '只能下载 http(s) 地址（收到的是 {protocol}）。要使用本机上的文件，请改用文件选择器。',
+  },
+  ggufNotGguf: {
+    en: 'The address does not end in .gguf, so it is not a GGUF model file: {text}. On Hugging Face, open the "Files" tab and copy the download link of a .gguf file.',
+    zh: '该地址不以 .gguf 结尾，因此不是 GGUF 模型文件：{text}。请在 Hugging Face 上打开“Files”标签页，复制某个 .gguf 文件的下载链接。',
+  },
+  ggufShardNumber: {
+    en: '"{file}" has an impossible shard number.',
+    zh: '"{file}" 的分片编号不可能存在。',
+  },
+  mlcWhatModel: { en: 'model', zh: '模型' },
+  mlcWhatLib: { en: 'model library (.wasm)', zh: '模型库（.wasm）' },
+  mlcUrlNotFull: {
+    en: 'The {what} address must be a full address starting with https:// (got "{input}").',
+    zh: '{what}地址必须是以 https:// 开头的完整地址（收到的是 "{input}"）。',
+  },
+  mlcUrlNotHttp: {
+    en: 'The {what} address must start with https:// or http://.',
+    zh: '{what}地址必须以 https:// 或 http:// 开头。',
+  },
+  mlcNeedsBothUrls: {
+    en: 'A custom MLC model needs both the model address (the folder holding mlc-chat-config.json) and its model library (.wasm) address.',
+    zh: '自定义 MLC 模型需要同时给出模型地址（包含 mlc-chat-config.json 的文件夹）和模型库（.wasm）地址。',
+  },
+  // Device verdicts (lib/engines/device.ts) and catalog fit (catalog.ts)
+  devNoWebgpuApi: {
+    en: 'WebGPU is not available in this browser, so MLC models (web-llm) cannot run. Use a GGUF model on the CPU engine (wllama), or a recent Chrome or Edge. On Linux, Chrome may need WebGPU enabled (chrome://flags, "Unsafe WebGPU Support" and Vulkan).',
+    zh: '此浏览器不支持 WebGPU，因此无法运行 MLC 模型（web-llm）。请在 CPU 引擎（wllama）上使用 GGUF 模型，或使用较新的 Chrome 或 Edge。在 Linux 上，Chrome 可能需要手动启用 WebGPU（chrome://flags 中的“Unsafe WebGPU Support”和 Vulkan）。',
+  },
+  devNoAdapter: {
+    en: 'WebGPU exists but no GPU adapter was found (blocked, or no supported GPU), so MLC models cannot run. GGUF models on the CPU engine (wllama) still work.',
+    zh: '浏览器支持 WebGPU，但未找到 GPU 适配器（被禁用，或没有受支持的 GPU），因此无法运行 MLC 模型。CPU 引擎（wllama）上的 GGUF 模型仍可使用。',
+  },
+  devUnknownVendor: { en: 'unknown vendor', zh: '未知厂商' },
+  devUnknownVendorArch: { en: 'unknown vendor {architecture}', zh: '未知厂商 {architecture}' },
+  devSoftware: {
+    en: 'WebGPU runs on a software renderer ({gpu}): MLC models load but run very slowly. Prefer the CPU engine or a machine with a GPU.',
+    zh: 'WebGPU 运行在软件渲染器上（{gpu}）：MLC 模型可以加载，但运行非常慢。建议使用 CPU 引擎或带 GPU 的电脑。',
+  },
+  devWebgpuOk: {
+    en: 'WebGPU is available ({gpu}): MLC models can run on the GPU.',
+    zh: 'WebGPU 可用（{gpu}）：MLC 模型可在 GPU 上运行。',
+  },
+  devF16: {
+    en: 'The GPU supports 16-bit floats (shader-f16): q4f16 models, the faster variants, are offered.',
+    zh: 'GPU 支持 16 位浮点（shader-f16）：可使用速度更快的 q4f16 模型。',
+  },
+  devNoF16: {
+    en: 'The GPU lacks 16-bit float support (shader-f16): only q4f32 variants can run, and they need more memory.',
+    zh: 'GPU 不支持 16 位浮点（shader-f16）：只能运行 q4f32 版本，且需要更多内存。',
+  },
+  devSmallBuffer: {
+    en: 'Largest GPU buffer is {gib} GiB: models whose weights need larger buffers will fail to load.',
+    zh: 'GPU 最大缓冲区为 {gib} GiB：权重需要更大缓冲区的模型将无法加载。',
+  },
+  devIsolated: {
+    en: 'The page is cross-origin isolated: the CPU engine can use up to {n} threads.',
+    zh: '页面已跨源隔离：CPU 引擎最多可使用 {n} 个线程。',
+  },
+  devNotIsolated: {
+    en: 'The page is not cross-origin isolated (the server does not send COOP/COEP headers): the CPU engine runs single-threaded.',
+    zh: '页面未跨源隔离（服务器未发送 COOP/COEP 响应头）：CPU 引擎只能单线程运行。',
+  },
+  devLowMemory: {
+    en: 'The browser reports about {gb} GB of memory: prefer models under 1B parameters.',
+    zh: '浏览器报告的内存约为 {gb} GB：建议使用参数量小于 1B 的模型。',
+  },
+  fitNeedsF16: {
+    en: 'needs shader-f16 (16-bit floats in shaders), which this GPU lacks',
+    zh: '需要 shader-f16（着色器中的 16 位浮点），此 GPU 不支持',
+  },
+  fitMemory: {
+    en: "needs about {need} MB of GPU memory; this device's budget is about {have} MB",
+    zh: '约需 {need} MB 显存；此设备的预算约为 {have} MB',
+  },
+  fitBuffers: {
+    en: 'needs GPU buffers of {need} MB; this GPU allows {have} MB',
+    zh: '需要 {need} MB 的 GPU 缓冲区；此 GPU 最多允许 {have} MB',
+  },
+  linkRunUnwritable: {
+    en: 'This run cannot be written as a link: {problems}',
+    zh: '此评测无法写成链接：{problems}',
+  },
+  linkRunReadsBack: {
+    en: "This run cannot be written as a link: the link would read back as a different run (is split {split} really the dataset's split?).",
+    zh: '此评测无法写成链接：链接读回后会是另一个评测（{split} 真的是该数据集的数据划分吗？）。',
+  },
+  examLinkUnwritable: {
+    en: 'This exam cannot be written as a link: {problems}',
+    zh: '此考试无法写成链接：{problems}',
+  },
+  examLinkReadsBack: {
+    en: "This exam cannot be written as a link: it would read back as another exam (is {split} the dataset's split?).",
+    zh: '此考试无法写成链接：链接读回后会是另一场考试（{split} 真的是该数据集的数据划分吗？）。',
+  },
+  // Exam specs, exam and sitting files, hand-ins (lib/exam), results files (lib/report/results.ts)
+  examSpecNotObject: { en: 'The exam spec must be an object.', zh: '考试配置必须是对象。' },
+  examSpecTime: {
+    en: '"timeMinutes" must be null (no limit) or a whole number from 1 to {max}, not {value}.',
+    zh: '"timeMinutes" 必须为 null（不限时）或 1 到 {max} 之间的整数，而不是 {value}。',
+  },
+  examSpecTitle: {
+    en: '"title" must be null or a text of at most {max} characters, not {value}.',
+    zh: '"title" 必须为 null 或不超过 {max} 个字符的文本，而不是 {value}。',
+  },
+  fileWhatExam: { en: 'an exam file', zh: '考试文件' },
+  fileWhatSitting: { en: 'a sitting file', zh: '作答文件' },
+  fileWhatResults: { en: 'a results file', zh: '结果文件' },
+  fileThis: { en: 'This file', zh: '此文件' },
+  fileThisExam: { en: 'This exam file', zh: '此考试文件' },
+  fileThisSitting: { en: 'This sitting file', zh: '此作答文件' },
+  fileThisResults: { en: 'This results file', zh: '此结果文件' },
+  fileNotJson: {
+    en: 'This is not {what}: it is not valid JSON ({detail}).',
+    zh: '这不是{what}：它不是有效的 JSON（{detail}）。',
+  },
+  fileFormat: {
+    en: 'This is not {what}: its "format" is {value}, expected "{format}".',
+    zh: '这不是{what}：其 "format" 为 {value}，应为 "{format}"。',
+  },
+  fileNewer: {
+    en: '{subject} is version {version}, newer than this app reads ({supported}): update the app.',
+    zh: '{subject}的版本为 {version}，高于本应用能读取的版本（{supported}）：请更新应用。',
+  },
+  fileUnknownVersion: {
+    en: '{subject} has an unknown version {value}.',
+    zh: '{subject}的版本 {value} 无法识别。',
+  },
+  fileDamaged: { en: '{subject} is damaged:', zh: '{subject}已损坏：' },
+  fileIdMismatch: {
+    en: '{subject} is damaged: its exam id {id} does not match its spec (expected {expected}).',
+    zh: '{subject}已损坏：其考试 ID {id} 与其配置不符（应为 {expected}）。',
+  },
+  fileField: {
+    en: '{path}: expected {expected}, found {value}',
+    zh: '{path}：应为{expected}，实为 {value}',
+  },
+  fieldProblem: { en: '{path}: {problem}', zh: '{path}：{problem}' },
+  fileExpString: { en: 'a string', zh: '字符串' },
+  fileExpStringOrNull: { en: 'a string or null', zh: '字符串或 null' },
+  fileExpCount: { en: 'a whole number ≥ 0', zh: '不小于 0 的整数' },
+  fileExpPositive: { en: 'a whole number ≥ 1', zh: '不小于 1 的整数' },
+  fileExpNumber: { en: 'a number', zh: '数字' },
+  fileExpObject: { en: 'an object', zh: '对象' },
+  fileExpObjectOrNull: { en: 'an object or null', zh: '对象或 null' },
+  fileExpArray: { en: 'an array', zh: '数组' },
+  fileExpNonEmptyArray: { en: 'a non-empty array', zh: '非空数组' },
+  fileExpRunStatus: { en: 'a run status', zh: '评测状态' },
+  fileExpLettersOrEmpty: { en: 'option letters (A–Z) or ""', zh: '选项字母（A–Z）或 ""' },
+  fileExpLetters: { en: 'option letters', zh: '选项字母' },
+  fileExpStatus: { en: '"parsed", "unparsed" or "error"', zh: '"parsed"、"unparsed" 或 "error"' },
+  fileExpBoolean: { en: 'true or false', zh: 'true 或 false' },
+  fileExpUniqueId: { en: 'a unique id', zh: '唯一的 ID' },
+  fileExpOptions: { en: 'a list of {key, text}', zh: '{key, text} 列表' },
+  fileVerdictAnswer: {
+    en: '{verdict} (gold {gold}, answer {answer})',
+    zh: '{verdict}（标准答案 {gold}，作答 {answer}）',
+  },
+  fileVerdictPrediction: {
+    en: '{verdict} (gold {gold}, prediction {prediction})',
+    zh: '{verdict}（标准答案 {gold}，模型预测 {prediction}）',
+  },
+  resultsTooManyRecords: {
+    en: 'records: {n} answers for a run of {total} questions',
+    zh: 'records：有 {n} 个答案，但该评测只有 {total} 道题',
+  },
+  handinOtherExam: {
+    en: "This is a sitting of another exam ({id}), not of this class's exam {classExam}.",
+    zh: '这是另一场考试（{id}）的作答，不属于本班级的考试 {classExam}。',
+  },
+  handinOtherExamTitled: {
+    en: "This is a sitting of another exam ({id}, “{title}”), not of this class's exam {classExam}.",
+    zh: '这是另一场考试（{id}，“{title}”）的作答，不属于本班级的考试 {classExam}。',
+  },
+  handinAlready: {
+    en: 'This sitting ({name}, attempt {attempt}) is already handed in.',
+    zh: '此作答（{name}，第 {attempt} 次）已经交过了。',
+  },
+  handinNoName: { en: 'no name', zh: '未署名' },
+  resultsIdMismatch: {
+    en: 'This results file is damaged: its run id {id} does not match its run spec (expected {expected}).',
+    zh: '此结果文件已损坏：其评测 ID {id} 与其评测配置不符（应为 {expected}）。',
+  },
+  resultsStoredHere: {
+    en: 'This run is already stored here (run in this browser): delete it first to import the file instead.',
+    zh: '此评测已存储在这里（在此浏览器中运行）：如要改为导入该文件，请先删除它。',
+  },
+  resultsStoredMerged: {
+    en: 'This run is already stored here (as a merge of shards): delete it first to import the file instead.',
+    zh: '此评测已存储在这里（由分片合并而成）：如要改为导入该文件，请先删除它。',
+  },
+  resultsRunning: {
+    en: 'This run is being answered in this browser now: pause it before importing its file again.',
+    zh: '此评测正在此浏览器中作答：请先暂停，再重新导入其文件。',
+  },
+  resultsOwnAnswer: {
+    en: 'This run has {n} answer here that the file lacks (it was resumed in this browser): export it instead, or delete it first to import the file.',
+    zh: '此评测在这里有 {n} 个文件中没有的答案（它曾在此浏览器中继续运行）：请改为导出它，或先删除它再导入文件。',
+  },
+  resultsOwnAnswers: {
+    en: 'This run has {n} answers here that the file lacks (it was resumed in this browser): export it instead, or delete it first to import the file.',
+    zh: '此评测在这里有 {n} 个文件中没有的答案（它曾在此浏览器中继续运行）：请改为导出它，或先删除它再导入文件。',
+  },
+  mergeNoRun: { en: 'No stored run {ids}.', zh: '没有已存储的评测 {ids}。' },
+  mergeOtherSpec: {
+    en: 'Run {id} is not a shard of the same spec as run {first}: only shards of one spec (differing in their shard index) can be merged.',
+    zh: '评测 {id} 与评测 {first} 不是同一配置的分片：只有同一配置（仅分片序号不同）的分片才能合并。',
+  },
+  mergeUnfinished: {
+    en: 'Shard {index}/{count} (run {id}) is unfinished: {done} of {total} answered.',
+    zh: '分片 {index}/{count}（评测 {id}）尚未完成：已答 {done} / {total}。',
+  },
+  mergeShardSet: {
+    en: 'A merge needs each shard 1…{count} exactly once; these runs are shards {indexes}.',
+    zh: '合并需要分片 1…{count} 各恰好一个；这些评测是分片 {indexes}。',
+  },
+  mergeWholeStored: {
+    en: 'The whole run of this spec is already stored ({runId}): there is nothing to merge into.',
+    zh: '此配置的完整评测已存储（{runId}）：无需合并。',
+  },
+  mergeTwice: {
+    en: 'Question {question} was answered by two shards.',
+    zh: '题目 {question} 被两个分片都作答了。',
+  },
+  engWorkerCrashed: {
+    en: 'The engine stopped unexpectedly (its worker crashed or was closed).',
+    zh: '推理引擎意外停止（其工作线程崩溃或被关闭）。',
+  },
+  engWorkerCrashedAdvice: {
+    en: 'It has been restarted; the model is being loaded again. Retry the request.',
+    zh: '引擎已重启，正在重新加载模型。请重试该请求。',
+  },
+  engGaveUp: {
+    en: 'the engine stopped again and again, so the model is no longer loaded after a crash; a model too large for this device can do this.',
+    zh: '推理引擎反复停止，因此崩溃后不再重新加载该模型；模型对此设备来说过大时可能出现这种情况。',
+  },
+  engBusyLoading: {
+    en: 'Another model is loading. Cancel it first, or wait for it to finish.',
+    zh: '另一个模型正在加载。请先取消，或等待其完成。',
+  },
+  engBusyRun: {
+    en: 'Run {run} is answering with the loaded model: pause it before loading another model.',
+    zh: '评测 {run} 正在使用已加载的模型作答：请先暂停，再加载其他模型。',
+  },
+  engLoadCancelled: { en: 'Loading was cancelled.', zh: '加载已取消。' },
+  engNotLoadedYet: {
+    en: 'No model is loaded. Load one first.',
+    zh: '尚未加载模型。请先加载一个模型。',
+  },
+  // Runs (lib/eval/runner.ts): why a run stopped, stored with it
+  runCannotCreate: {
+    en: 'This run cannot be created: {problems}',
+    zh: '无法创建此评测：{problems}',
+  },
+  runAnotherActive: {
+    en: 'Another run ({id}) is running in this tab: pause it first, then resume this one.',
+    zh: '此标签页中另一个评测（{id}）正在运行：请先暂停它，再继续此评测。',
+  },
+  runNotStored: { en: 'No run {id} is stored.', zh: '没有已存储的评测 {id}。' },
+  runWriteFailed: {
+    en: 'An answer could not be stored ({detail}); the run stopped. Answers stored before are kept; Resume asks the rest.',
+    zh: '有一个答案无法保存（{detail}），评测已停止。之前保存的答案会保留；继续评测时会提问其余题目。',
+  },
+  runReadOnly: {
+    en: 'This run was {origin} and is read-only: {why} Import that split (the same file) to resume it.',
+    zh: '此评测{origin}，为只读：{why}请导入该数据划分（同一文件）以继续。',
+  },
+  runOriginImported: { en: 'imported from {sources}', zh: '导入自 {sources}' },
+  runOriginMerged: { en: 'merged from shards', zh: '由分片合并而成' },
+  runReadOnlyChanged: {
+    en: 'the stored {split} is not the file it was made on.',
+    zh: '已存储的 {split} 不是它当初所用的文件。',
+  },
+  runReadOnlyMissing: {
+    en: 'its split {split} is not stored.',
+    zh: '其数据划分 {split} 未存储。',
+  },
+  runMissingSplit: {
+    en: 'The split {split} {why}: import it, then resume the run.',
+    zh: '数据划分 {split} {why}：请导入它，然后继续评测。',
+  },
+  runSplitDeleted: {
+    en: 'is not stored (it was deleted or never imported)',
+    zh: '未存储（已被删除或从未导入）',
+  },
+  runSplitNotStored: { en: 'is not stored', zh: '未存储' },
+  runShotsNotStored: {
+    en: 'is not stored, and this few-shot run draws its {k} examples from it',
+    zh: '未存储，而此少样本评测要从中抽取 {k} 个示例',
+  },
+  runStale: {
+    en: '{reason} This run is not driven on other content: delete it to start again on the new content, or re-import the file it was made on.',
+    zh: '{reason}此评测不会在其他内容上继续运行：请删除它以在新内容上重新开始，或重新导入它当初所用的文件。',
+  },
+  runNoModelLoaded: {
+    en: "No model is loaded: this run's model is {model}.",
+    zh: '尚未加载模型：此评测的模型是 {model}。',
+  },
+  runOtherModel: {
+    en: "This run's model is {wanted}, but {loaded} is loaded: one run holds one model's answers. Load the run's model to resume it.",
+    zh: '此评测的模型是 {wanted}，但当前加载的是 {loaded}：一个评测只保存一个模型的答案。请加载此评测的模型以继续。',
+  },
+  runAnotherModel: { en: 'another model', zh: '另一个模型' },
+  runQuestionGone: {
+    en: 'Question {question} is no longer in {split}.',
+    zh: '题目 {question} 已不在 {split} 中。',
+  },
+  runQuestionGoneOfRun: {
+    en: 'Question {question} of this run is no longer in {split}.',
+    zh: '此评测的题目 {question} 已不在 {split} 中。',
+  },
+  runRedraw: {
+    en: 'The questions of this run cannot be drawn again from {split}: {why}',
+    zh: '无法从 {split} 重新抽取此评测的题目：{why}',
+  },
+  runRedrawStray: {
+    en: 'question {question} is not in its selection.',
+    zh: '题目 {question} 不在其抽取范围内。',
+  },
+  runRedrawCount: {
+    en: 'the selection has {n} questions, the run {total}.',
+    zh: '抽取结果有 {n} 道题，而评测有 {total} 道。',
+  },
+  runErrorsInARow: {
+    en: 'The engine failed on {n} questions in a row, so the run stopped (last error: {error}). Answers so far are kept; Resume asks the failed questions again.',
+    zh: '推理引擎连续 {n} 道题出错，评测已停止（最后的错误：{error}）。已有答案会保留；继续评测时会重新提问出错的题目。',
+  },
+  runFailedOne: {
+    en: '{n} question failed in the engine (last error: {error}). Every other question is answered; Resume asks the failed ones again.',
+    zh: '{n} 道题在推理引擎中出错（最后的错误：{error}）。其他题目均已作答；继续评测时会重新提问出错的题目。',
+  },
+  runFailedMany: {
+    en: '{n} questions failed in the engine (last error: {error}). Every other question is answered; Resume asks the failed ones again.',
+    zh: '{n} 道题在推理引擎中出错（最后的错误：{error}）。其他题目均已作答；继续评测时会重新提问出错的题目。',
+  },
+  runUnanswered: {
+    en: "Only {done} of the run's {total} questions are answered, and no other question is listed for it.",
+    zh: '此评测的 {total} 道题中只有 {done} 道已作答，且没有列出其他题目。',
+  },
+  runModelChanged: {
+    en: "The loaded model changed while this run was answering ({from} → {to}): the run stopped, and no answer of the other model was stored. Resume loads the run's own model.",
+    zh: '此评测作答期间，已加载的模型发生了变化（{from} → {to}）：评测已停止，另一模型的答案均未保存。继续评测时会加载此评测自己的模型。',
+  },
+  runItsModel: { en: 'its model', zh: '其模型' },
+  runNoModel: { en: 'none', zh: '无' },
+  runNoShotsSplit: {
+    en: 'Few-shot prompts need a split to draw their examples from, and this run names none.',
+    zh: '少样本提示需要一个抽取示例的数据划分，而此评测没有指定。',
+  },
+  runShotsStale: {
+    en: "The examples' split {split} was re-imported with different content since this run started: its prompts would no longer be the ones its answers were given under. Delete the run to start again, or re-import the file it was made with.",
+    zh: '自此评测开始以来，示例数据划分 {split} 已以不同内容重新导入：其提示将不再是作答时所用的提示。请删除此评测以重新开始，或重新导入它当初所用的文件。',
+  },
+  runCrashedRepeatedly: {
+    en: 'The engine stopped unexpectedly {n} times in a row without answering a question, so the run stopped. Answers so far are kept. A model too large for this device can do this: try a smaller one, then Resume.',
+    zh: '推理引擎连续 {n} 次意外停止且未答出任何题目，评测已停止。已有答案会保留。模型对此设备来说过大时可能出现这种情况：请换一个更小的模型，然后继续评测。',
+  },
+  // Presenter, share, offline app, device isolation
+  chartDataTable: { en: 'The figures as a table', zh: '数据表' },
+  runAnnounce: { en: 'Run {status}, {percent}% done', zh: '评测{status}，已完成 {percent}%' },
+  runProgressLabel: { en: '{done} of {total} questions', zh: '{done} / {total} 题' },
+  uiStatus_idle: { en: 'not started', zh: '未开始' },
+  uiStatus_loading: { en: 'getting ready', zh: '准备中' },
+  uiStatus_running: { en: 'running', zh: '进行中' },
+  uiStatus_paused: { en: 'paused', zh: '已暂停' },
+  uiStatus_done: { en: 'finished', zh: '已完成' },
+  uiStatus_error: { en: 'stopped by an error', zh: '因错误停止' },
+  presenterDecoding: { en: 'decoding', zh: '解码' },
+  presenterPrefill: { en: 'reading the prompt', zh: '读取提示词' },
+  examShareThis: { en: 'Share this exam', zh: '分享此考试' },
+  present: { en: 'Present', zh: '演示' },
+  presenterPrev: { en: 'Previous', zh: '上一题' },
+  presenterNext: { en: 'Next', zh: '下一题' },
+  presenterPlay: { en: 'Play', zh: '播放' },
+  presenterPausePlayback: { en: 'Pause playback', zh: '暂停播放' },
+  presenterReplay: { en: 'Replay from the start', zh: '从头回放' },
+  presenterLight: { en: 'Light', zh: '浅色' },
+  presenterDark: { en: 'Dark', zh: '深色' },
+  presenterFullScreen: { en: 'Full screen', zh: '全屏' },
+  presenterLeave: { en: 'Leave (Esc)', zh: '退出（Esc）' },
+  presenterQuestionOf: { en: 'Question {n} of {total}', zh: '第 {n} 题，共 {total} 题' },
+  presenterThinking: { en: 'the model is answering…', zh: '模型作答中…' },
+  presenterModelPick: { en: 'model', zh: '模型' },
+  presenterGold: { en: 'right answer', zh: '正确答案' },
+  presenterExtracted: { en: 'Answer read from the output', zh: '从输出中提取的答案' },
+  presenterRight: { en: 'Right', zh: '正确' },
+  presenterWrong: { en: 'Wrong', zh: '错误' },
+  presenterScore: { en: 'Score', zh: '得分' },
+  presenterAnswered: { en: 'Answered', zh: '已答' },
+  presenterPace: { en: 'Pace', zh: '速度' },
+  presenterPerMinute: { en: 'questions / min', zh: '题 / 分钟' },
+  presenterTokens: { en: 'Tokens per second', zh: '每秒词元数' },
+  presenterKeys: {
+    en: 'Space: pause or resume · →: next in a replay · Esc: leave',
+    zh: '空格：暂停或继续 · →：回放中下一题 · Esc：退出',
+  },
+  share: { en: 'Share', zh: '分享' },
+  shareTitle: { en: 'Share this link', zh: '分享此链接' },
+  shareLink: { en: 'Link', zh: '链接' },
+  shareLarger: { en: 'Larger QR code', zh: '放大二维码' },
+  shareSmaller: { en: 'Smaller QR code', zh: '缩小二维码' },
+  shareHelp: {
+    en: 'Scan the QR code to open the same link on another device. The link holds settings only: no question, answer or score.',
+    zh: '扫描二维码即可在其他设备上打开同一链接。链接只包含设置，不含题目、答案或分数。',
+  },
+  shareQrLabel: { en: 'QR code of the link', zh: '链接的二维码' },
+  close: { en: 'Close', zh: '关闭' },
+  updateAvailable: { en: 'Update available — reload', zh: '有新版本 — 重新加载' },
+  updateReload: { en: 'Reload', zh: '重新加载' },
+  updateHeld: {
+    en: 'A run or an exam sitting is going: reload when it ends.',
+    zh: '评测或考试正在进行：请在结束后重新加载。',
+  },
+  isolationViaHeaders: { en: 'by the host’s headers', zh: '由服务器响应头提供' },
+  isolationViaWorker: {
+    en: 'by the app’s service worker: the host sends no headers',
+    zh: '由本应用的 Service Worker 提供：服务器未发送响应头',
+  },
+  isolationNone: {
+    en: 'the CPU engine runs single-threaded: no headers and no service worker here (for example a private window)',
+    zh: 'CPU 引擎单线程运行：此处既无响应头也无 Service Worker（例如隐私窗口）',
   },
 } as const satisfies Record<string, { en: string; zh: string }>;
 

@@ -5,6 +5,8 @@
  */
 import * as Plot from '@observablehq/plot';
 import type { BreakdownCell, Calibration, DifficultyCell, PositionBias } from '../scoring/types';
+import type { Locale } from '../i18n/messages';
+import { translate } from '../i18n/translate';
 
 export type ChartElement = SVGSVGElement | HTMLElement;
 
@@ -12,7 +14,10 @@ const WIDTH = 520;
 const pct = (v: number) => v * 100;
 
 /** Accuracy per annotation value, with its 95% interval, largest groups first (at most 30). */
-export function accuracyByValueChart(cells: Record<string, BreakdownCell>): ChartElement {
+export function accuracyByValueChart(
+  cells: Record<string, BreakdownCell>,
+  locale: Locale = 'en',
+): ChartElement {
   const data = Object.entries(cells)
     .map(([value, c]) => ({ value, ...c }))
     .sort((a, b) => b.n - a.n)
@@ -21,7 +26,7 @@ export function accuracyByValueChart(cells: Record<string, BreakdownCell>): Char
     width: WIDTH,
     height: 40 + data.length * 22,
     marginLeft: 160,
-    x: { domain: [0, 100], label: 'accuracy % (95% CI)', grid: true },
+    x: { domain: [0, 100], label: translate(locale, 'axisAccuracyCi'), grid: true },
     y: { domain: data.map((d) => d.value), label: null },
     marks: [
       Plot.barX(data, { x: (d) => pct(d.accuracy), y: 'value', fill: '#4c78a8' }),
@@ -44,15 +49,23 @@ export function accuracyByValueChart(cells: Record<string, BreakdownCell>): Char
 }
 
 /** Accuracy by difficulty level, in level order, with the interval as a band. */
-export function difficultyChart(cells: Record<string, DifficultyCell>): ChartElement {
+export function difficultyChart(
+  cells: Record<string, DifficultyCell>,
+  locale: Locale = 'en',
+): ChartElement {
   const data = Object.entries(cells)
     .map(([level, c]) => ({ level, ...c }))
     .sort((a, b) => Number(a.level) - Number(b.level) || a.level.localeCompare(b.level));
   return Plot.plot({
     width: WIDTH,
     height: 260,
-    x: { domain: data.map((d) => d.level), label: 'difficulty level', type: 'point', padding: 0.3 },
-    y: { domain: [0, 100], label: 'accuracy %', grid: true },
+    x: {
+      domain: data.map((d) => d.level),
+      label: translate(locale, 'axisDifficulty'),
+      type: 'point',
+      padding: 0.3,
+    },
+    y: { domain: [0, 100], label: translate(locale, 'accuracyPct'), grid: true },
     marks: [
       Plot.ruleX(data, {
         x: 'level',
@@ -67,7 +80,7 @@ export function difficultyChart(cells: Record<string, DifficultyCell>): ChartEle
 }
 
 /** Gold letter × predicted letter counts (position bias shows as a heavy column). */
-export function confusionChart(bias: PositionBias): ChartElement {
+export function confusionChart(bias: PositionBias, locale: Locale = 'en'): ChartElement {
   const golds = Object.keys(bias.confusion).sort();
   const preds = [...new Set(golds.flatMap((g) => Object.keys(bias.confusion[g])))].sort();
   const data = golds.flatMap((gold) =>
@@ -78,8 +91,8 @@ export function confusionChart(bias: PositionBias): ChartElement {
     height: 80 + golds.length * 36,
     marginLeft: 70,
     padding: 0.05,
-    x: { domain: preds, label: 'predicted', axis: 'top' },
-    y: { domain: golds, label: 'gold' },
+    x: { domain: preds, label: translate(locale, 'predictedCol'), axis: 'top' },
+    y: { domain: golds, label: translate(locale, 'goldCol') },
     color: { type: 'linear', range: ['#f6f8fa', '#4c78a8'] },
     marks: [
       Plot.cell(data, { x: 'predicted', y: 'gold', fill: 'count' }),
@@ -89,13 +102,13 @@ export function confusionChart(bias: PositionBias): ChartElement {
 }
 
 /** Confidence of the top option against how often it was right, per bin; the diagonal is ideal. */
-export function reliabilityChart(calibration: Calibration): ChartElement {
+export function reliabilityChart(calibration: Calibration, locale: Locale = 'en'): ChartElement {
   const bins = calibration.bins.filter((b) => b.n > 0 && b.confidence !== null);
   return Plot.plot({
     width: 360,
     height: 320,
-    x: { domain: [0, 1], label: 'confidence (top option probability)' },
-    y: { domain: [0, 1], label: 'accuracy', grid: true },
+    x: { domain: [0, 1], label: translate(locale, 'axisConfidence') },
+    y: { domain: [0, 1], label: translate(locale, 'accuracy'), grid: true },
     r: { range: [2, 12] },
     marks: [
       Plot.line(
@@ -124,14 +137,21 @@ export function reportCharts(input: {
   difficulty: Record<string, DifficultyCell> | null;
   calibration: Calibration | null;
   positionBias: PositionBias;
+  locale?: Locale;
 }): Record<string, ChartElement> {
+  const locale = input.locale ?? 'en';
   const charts: Record<string, ChartElement> = {};
   for (const [column, cells] of Object.entries(input.breakdowns)) {
-    if (Object.keys(cells).length) charts[`Accuracy by ${column}`] = accuracyByValueChart(cells);
+    if (Object.keys(cells).length)
+      charts[translate(locale, 'accuracyByCaption', { column })] = accuracyByValueChart(
+        cells,
+        locale,
+      );
   }
   if (input.difficulty && Object.keys(input.difficulty).length)
-    charts['Accuracy by difficulty level'] = difficultyChart(input.difficulty);
-  charts['Gold × predicted letters'] = confusionChart(input.positionBias);
-  if (input.calibration) charts['Reliability'] = reliabilityChart(input.calibration);
+    charts[translate(locale, 'chartDifficulty')] = difficultyChart(input.difficulty, locale);
+  charts[translate(locale, 'chartConfusion')] = confusionChart(input.positionBias, locale);
+  if (input.calibration)
+    charts[translate(locale, 'chartReliability')] = reliabilityChart(input.calibration, locale);
   return charts;
 }

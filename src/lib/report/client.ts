@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
 import type { ProtocolId } from '../scoring/types';
+import type { Locale } from '../i18n/messages';
 import type { ResultsFile } from './results';
 import type {
   AnnotationFilter,
@@ -50,12 +51,17 @@ export class ReportClient {
     return this.api.exportCsv(runId, protocol);
   }
 
-  exportMarkdown(runId: string, protocol: ProtocolId): Promise<string> {
-    return this.api.exportMarkdown(runId, protocol);
+  exportMarkdown(runId: string, protocol: ProtocolId, locale: Locale = 'en'): Promise<string> {
+    return this.api.exportMarkdown(runId, protocol, locale);
   }
 
-  exportHtml(runId: string, protocol: ProtocolId, charts: Record<string, string>): Promise<string> {
-    return this.api.exportHtml(runId, protocol, charts);
+  exportHtml(
+    runId: string,
+    protocol: ProtocolId,
+    charts: Record<string, string>,
+    locale: Locale = 'en',
+  ): Promise<string> {
+    return this.api.exportHtml(runId, protocol, charts, locale);
   }
 
   resultsFile(runId: string, protocol: ProtocolId): Promise<ResultsFile> {

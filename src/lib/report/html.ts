@@ -4,8 +4,10 @@
  * output is escaped: it is data, never markup.
  */
 import { formatNumber, formatPercent } from '../format';
-import { PAPER_ROWS, PAPER_SOURCE } from './paper';
+import { PAPER_ROWS, paperNames } from './paper';
 import type { ResultsFile } from './results';
+import type { Locale, MessageKey } from '../i18n/messages';
+import { translate, type MessageParam } from '../i18n/translate';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -33,39 +35,57 @@ figcaption{font-weight:600;margin-bottom:.3rem}.muted{color:#57606a}
 .records td{max-width:28rem;overflow-wrap:anywhere}
 `;
 
-export function resultsToHtml(file: ResultsFile, charts: Record<string, string>): string {
+/** The report in a language: its headings and labels; data and model output stay as they are. */
+export function resultsToHtml(
+  file: ResultsFile,
+  charts: Record<string, string>,
+  locale: Locale = 'en',
+): string {
+  const tr = (key: MessageKey, params?: Record<string, MessageParam>) =>
+    translate(locale, key, params);
   const m = file.metrics;
   const run = file.run;
-  const title = `${run.model ?? run.spec.model} on ${run.spec.splitId}`;
+  const title = tr('modelOnSplit', { model: run.model ?? run.spec.model, split: run.spec.splitId });
   const perf = run.performance;
   const facts: [string, string][] = [
-    ['Run', run.id],
-    ['Protocol', m.protocol],
-    ['Split', run.spec.splitId],
-    ['Model', `${run.model ?? run.spec.model} (${run.engine})`],
-    ['Device', run.device ?? '–'],
+    [tr('resultsRun'), run.id],
+    [tr('protocol'), m.protocol],
+    [tr('split'), run.spec.splitId],
+    [tr('modelLabel'), `${run.model ?? run.spec.model} (${run.engine})`],
+    [tr('htmlDevice'), run.device ?? '–'],
     [
-      'Method',
-      `${run.spec.method}, prompt ${run.spec.prompt}${run.spec.k ? `, k=${run.spec.k}` : ''}`,
+      tr('method'),
+      tr('htmlMethodValue', {
+        method: run.spec.method,
+        prompt: run.spec.prompt,
+        k: run.spec.k ? `, k=${run.spec.k}` : '',
+      }),
     ],
-    ['Questions', `${run.done} answered of ${run.total}; ${run.skipped} multi-answer left out`],
-    ['Status', run.status],
-    ['Created', run.created_at],
-    ['Exported', file.exported_at],
-    ['Generator', file.generator],
+    [
+      tr('questions'),
+      tr('htmlQuestionsValue', { done: run.done, total: run.total, skipped: run.skipped }),
+    ],
+    [tr('status'), tr(`runStatus_${run.status}`)],
+    [tr('htmlCreated'), run.created_at],
+    [tr('htmlExported'), file.exported_at],
+    [tr('htmlGenerator'), file.generator],
   ];
-  if (run.dataset) facts.push(['Dataset sha-256', run.dataset.sha256]);
-  if (run.origin) facts.push(['Origin', `${run.origin.kind}: ${run.origin.sources.join(', ')}`]);
+  if (run.dataset) facts.push([tr('htmlDatasetSha'), run.dataset.sha256]);
+  if (run.origin)
+    facts.push([
+      tr('htmlOrigin'),
+      `${tr(`origin_${run.origin.kind}`)}: ${run.origin.sources.join(', ')}`,
+    ]);
 
   const headline = table(
     [
       'n',
-      'accuracy %',
-      '95% CI',
-      'accuracy (parsed) %',
-      'weighted F1 %',
-      'unparsed',
-      'errors',
+      tr('accuracyPct'),
+      tr('ci95'),
+      tr('htmlAccuracyParsed'),
+      tr('weightedF1Pct'),
+      tr('answerStatus_unparsed'),
+      tr('htmlErrors'),
       'BLEU-1',
       'BLEU-4',
       'ROUGE-1',
@@ -91,9 +111,9 @@ export function resultsToHtml(file: ResultsFile, charts: Record<string, string>)
   );
   const paper = table(
     [
-      'model (paper)',
-      'accuracy %',
-      'weighted F1 %',
+      tr('paperModelCol'),
+      tr('accuracyPct'),
+      tr('weightedF1Pct'),
       'BLEU-1',
       'BLEU-4',
       'ROUGE-1',
@@ -101,7 +121,7 @@ export function resultsToHtml(file: ResultsFile, charts: Record<string, string>)
       'ROUGE-L',
     ],
     PAPER_ROWS.map((r) => [
-      r.note ? `${r.model} (${r.note})` : r.model,
+      ((p) => (p.note ? `${p.model} (${p.note})` : p.model))(paperNames(r, locale)),
       r.accuracy ?? '–',
       r.weightedF1 ?? '–',
       r.bleu1 ?? '–',
@@ -118,10 +138,16 @@ export function resultsToHtml(file: ResultsFile, charts: Record<string, string>)
       return (
         `<h3>${escapeHtml(column)}</h3>` +
         (summary
-          ? `<p class="muted">micro accuracy ${pct(summary.micro_accuracy)}%, macro accuracy ${pct(summary.macro_accuracy)}%, macro weighted F1 ${pct(summary.macro_weighted_f1)}%</p>`
+          ? `<p class="muted">${escapeHtml(
+              tr('htmlBreakdownSummary', {
+                micro: pct(summary.micro_accuracy),
+                macro: pct(summary.macro_accuracy),
+                f1: pct(summary.macro_weighted_f1),
+              }),
+            )}</p>`
           : '') +
         table(
-          ['value', 'n', 'accuracy %', '95% CI', 'weighted F1 %'],
+          [tr('valueCol'), 'n', tr('accuracyPct'), tr('ci95'), tr('weightedF1Pct')],
           Object.entries(values).map(([value, b]) => [
             value,
             b.n,
@@ -139,53 +165,74 @@ export function resultsToHtml(file: ResultsFile, charts: Record<string, string>)
     )
     .join('');
   const calibration = file.calibration
-    ? `<p>Expected calibration error (10 bins) ${num(file.calibration.ece, 4)}; Brier score ${num(file.calibration.brier, 4)}; ${file.calibration.n} questions with option probabilities.</p>`
-    : '<p class="muted">No option probabilities (the generate method).</p>';
+    ? `<p>${escapeHtml(
+        tr('htmlCalibration', {
+          ece: num(file.calibration.ece, 4),
+          brier: num(file.calibration.brier, 4),
+          n: file.calibration.n,
+        }),
+      )}</p>`
+    : `<p class="muted">${escapeHtml(tr('htmlNoProbabilities'))}</p>`;
   const circular = file.circular
-    ? `<h2>Circular evaluation</h2><p>${file.circular.rotations} rotations; correct under every rotation: ${file.circular.all_correct} (${pct(file.circular.all_correct_rate)}%).</p>` +
+    ? `<h2>${escapeHtml(tr('circularEval'))}</h2><p>${escapeHtml(
+        tr('htmlCircular', {
+          rotations: file.circular.rotations,
+          n: file.circular.all_correct,
+          pct: pct(file.circular.all_correct_rate),
+        }),
+      )}</p>` +
       table(
-        ['shift', 'accuracy %'],
+        [tr('htmlShift'), tr('accuracyPct')],
         Object.entries(file.circular.accuracy_by_shift).map(([s, a]) => [s, pct(a)]),
       )
     : '';
   const records = table(
-    ['#', 'question', 'row', 'gold', 'prediction', 'status', 'correct', 'output'],
+    [
+      '#',
+      tr('htmlQuestion'),
+      tr('rowCol'),
+      tr('goldCol'),
+      tr('htmlPrediction'),
+      tr('htmlStatus'),
+      tr('correct'),
+      tr('htmlOutput'),
+    ],
     file.records.map((r, i) => [
       i + 1,
       r.question_id,
       r.row,
       r.gold,
       r.prediction || '–',
-      r.status,
-      r.correct ? 'yes' : 'no',
+      tr(`answerStatus_${r.status}`),
+      r.correct ? tr('yes') : tr('no'),
       r.raw_output.length > 200 ? `${r.raw_output.slice(0, 200)}…` : r.raw_output,
     ]),
     'records',
   );
 
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="${locale === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
 <dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
-<h2>Metrics (protocol ${escapeHtml(m.protocol)})</h2>
+<h2>${escapeHtml(tr('htmlMetrics', { protocol: m.protocol }))}</h2>
 ${headline}
-<p class="muted">Accuracy and weighted F1 in percent; BLEU and ROUGE ×100 as in the CMExam paper.${m.explanations_left_out ? ` ${m.explanations_left_out} answers without an explanation were left out of BLEU/ROUGE.` : ''}</p>
-<h2>Reference rows: ${escapeHtml(PAPER_SOURCE)}</h2>
+<p class="muted">${escapeHtml(tr('htmlUnits'))}${m.explanations_left_out ? ` ${escapeHtml(tr('htmlLeftOut', { n: m.explanations_left_out }))}` : ''}</p>
+<h2>${escapeHtml(tr('htmlReferenceRows', { source: tr('paperSource') }))}</h2>
 ${paper}
-<h2>Performance</h2>
+<h2>${escapeHtml(tr('performance'))}</h2>
 ${table(
   [
-    'questions/min',
-    'prefill tok/s',
-    'decode tok/s',
-    'time to first token ms',
-    'mean latency ms',
-    'prompt tokens',
-    'completion tokens',
+    tr('htmlQpm'),
+    tr('htmlPrefill'),
+    tr('htmlDecode'),
+    tr('htmlTtft'),
+    tr('htmlMeanLatency'),
+    tr('htmlPromptTokens'),
+    tr('htmlCompletionTokens'),
   ],
   [
     [
@@ -199,11 +246,11 @@ ${table(
     ],
   ],
 )}
-<h2>Charts</h2><div class="charts">${figures}</div>
-<h2>Calibration</h2>${calibration}
-<h2>By annotation</h2>${breakdowns}
+<h2>${escapeHtml(tr('charts'))}</h2><div class="charts">${figures}</div>
+<h2>${escapeHtml(tr('htmlCalibrationHeading'))}</h2>${calibration}
+<h2>${escapeHtml(tr('byAnnotation'))}</h2>${breakdowns}
 ${circular}
-<h2>Answers</h2>${records}
+<h2>${escapeHtml(tr('htmlAnswers'))}</h2>${records}
 </body></html>
 `;
 }

@@ -3,6 +3,9 @@
  * CMExam"), reported on the official test split. Accuracy and weighted F1 in percent; BLEU and
  * ROUGE ×100. Shown beside local runs, always labelled as the paper's numbers.
  */
+import type { Locale, MessageKey } from '../i18n/messages';
+import { translate } from '../i18n/translate';
+
 export interface PaperRow {
   model: string;
   accuracy: number | null;
@@ -13,6 +16,9 @@ export interface PaperRow {
   rouge2?: number;
   rougeL?: number;
   note?: string;
+  /** Translations of `model` (when it is not a name) and of `note`. */
+  modelKey?: MessageKey;
+  noteKey?: MessageKey;
 }
 
 export const PAPER_SOURCE = 'CMExam paper, official test split';
@@ -53,6 +59,15 @@ export const PAPER_ROWS: readonly PaperRow[] = [
     rouge2: 31.48,
     rougeL: 29.39,
     note: 'fine-tuned on CMExam',
+    noteKey: 'paperFineTuned',
   },
-  { model: 'Human volunteers', accuracy: 71.6, weightedF1: null },
+  { model: 'Human volunteers', accuracy: 71.6, weightedF1: null, modelKey: 'paperHumans' },
 ];
+
+/** A paper row's model name and note in a language. */
+export function paperNames(p: PaperRow, locale: Locale): { model: string; note: string | null } {
+  return {
+    model: p.modelKey ? translate(locale, p.modelKey) : p.model,
+    note: p.noteKey ? translate(locale, p.noteKey) : (p.note ?? null),
+  };
+}

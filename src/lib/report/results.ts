@@ -13,7 +13,8 @@ import type {
 } from '../db/database';
 import type { ChatMessage } from '../engines/types';
 import { ratesOf } from '../eval/progress';
-import { canonicalSpec, validateSpec } from '../eval/spec';
+import { canonicalSpec, specProblems } from '../eval/spec';
+import { english, msg, withProblems, type Message, type MessageParam } from '../i18n/translate';
 import { isCorrect } from '../scoring/records';
 import type { RunSpec } from '../eval/types';
 import type { ProtocolId, ScoreResult, ScoringRecord } from '../scoring/types';
@@ -266,13 +267,19 @@ export function buildResults(input: {
 // ---------------------------------------------------------------------------------------------
 // Reading a results file back
 
+/**
+ * A refused results file: `problems` in English, `i18n` the whole text to translate (it crosses
+ * the report worker: see workers/errors.ts).
+ */
 export class ResultsFileError extends Error {
-  constructor(
-    message: string,
-    readonly problems: string[] = [],
-  ) {
-    super(problems.length ? `${message}\n${problems.map((p) => `- ${p}`).join('\n')}` : message);
+  readonly problems: string[];
+  readonly i18n: Message;
+  constructor(message: Message, problems: Message[] = []) {
+    const i18n = withProblems(message, problems);
+    super(english(i18n));
     this.name = 'ResultsFileError';
+    this.i18n = i18n;
+    this.problems = problems.map(english);
   }
 }
 
@@ -299,47 +306,62 @@ export function parseResults(text: string): ResultsFile {
     data = JSON.parse(text);
   } catch (err) {
     throw new ResultsFileError(
-      `This is not a results file: it is not valid JSON (${err instanceof Error ? err.message : String(err)}).`,
+      msg('fileNotJson', {
+        what: msg('fileWhatResults'),
+        detail: err instanceof Error ? err.message : String(err),
+      }),
     );
   }
   if (!isObject(data) || data.format !== RESULTS_FORMAT) {
     throw new ResultsFileError(
-      `This is not a results file: its "format" is ${isObject(data) ? describe(data.format) : 'missing'}, expected "${RESULTS_FORMAT}".`,
+      msg('fileFormat', {
+        what: msg('fileWhatResults'),
+        value: isObject(data) ? describe(data.format) : msg('valueMissing'),
+        format: RESULTS_FORMAT,
+      }),
     );
   }
   if (data.version !== RESULTS_VERSION) {
     throw new ResultsFileError(
       typeof data.version === 'number' && data.version > RESULTS_VERSION
-        ? `This results file is version ${data.version}, newer than this app reads (${RESULTS_VERSION}): update the app.`
-        : `This results file has an unknown version ${describe(data.version)}.`,
+        ? msg('fileNewer', {
+            subject: msg('fileThisResults'),
+            version: data.version,
+            supported: RESULTS_VERSION,
+          })
+        : msg('fileUnknownVersion', {
+            subject: msg('fileThisResults'),
+            value: describe(data.version),
+          }),
     );
   }
-  const problems: string[] = [];
-  const problem = (path: string, expected: string, value: unknown) => {
+  const problems: Message[] = [];
+  const problem = (path: string, expected: MessageParam, value: unknown) => {
     if (problems.length < MAX_PROBLEMS)
-      problems.push(`${path}: expected ${expected}, found ${describe(value)}`);
+      problems.push(msg('fileField', { path, expected, value: describe(value) }));
   };
   const str = (o: Json, key: string, path: string, nullable = false) => {
     const v = o[key];
     if (typeof v === 'string' || (nullable && v === null)) return;
-    problem(`${path}.${key}`, nullable ? 'a string or null' : 'a string', v);
+    problem(`${path}.${key}`, nullable ? msg('fileExpStringOrNull') : msg('fileExpString'), v);
   };
   const count = (o: Json, key: string, path: string) => {
     const v = o[key];
     if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return;
-    problem(`${path}.${key}`, 'a whole number ≥ 0', v);
+    problem(`${path}.${key}`, msg('fileExpCount'), v);
   };
   const num = (o: Json, key: string, path: string) => {
     const v = o[key];
     if (typeof v === 'number' && Number.isFinite(v)) return;
-    problem(`${path}.${key}`, 'a number', v);
+    problem(`${path}.${key}`, msg('fileExpNumber'), v);
   };
 
   const run = data.run;
-  if (!isObject(run)) problem('run', 'an object', run);
+  if (!isObject(run)) problem('run', msg('fileExpObject'), run);
   else {
     str(run, 'id', 'run');
-    if (!RUN_STATUSES.has(run.status as string)) problem('run.status', 'a run status', run.status);
+    if (!RUN_STATUSES.has(run.status as string))
+      problem('run.status', msg('fileExpRunStatus'), run.status);
     count(run, 'total', 'run');
     count(run, 'skipped', 'run');
     num(run, 'active_ms', 'run');
@@ -347,37 +369,41 @@ export function parseResults(text: string): ResultsFile {
     str(run, 'model', 'run', true);
     str(run, 'device', 'run', true);
     // The same rules as the Run form and links: a spec lacking fields is named field by field.
-    for (const p of validateSpec(run.spec)) {
-      if (problems.length < MAX_PROBLEMS) problems.push(`run.spec: ${p}`);
+    for (const p of specProblems(run.spec)) {
+      if (problems.length < MAX_PROBLEMS)
+        problems.push(msg('fieldProblem', { path: 'run.spec', problem: p }));
     }
   }
 
   const records = data.records;
-  if (!Array.isArray(records)) problem('records', 'an array', records);
+  if (!Array.isArray(records)) problem('records', msg('fileExpArray'), records);
   else {
     const seen = new Set<string>();
     records.forEach((r: unknown, i) => {
       const path = `records[${i}]`;
-      if (!isObject(r)) return problem(path, 'an object', r);
+      if (!isObject(r)) return problem(path, msg('fileExpObject'), r);
       str(r, 'question_id', path);
       count(r, 'row', path);
       for (const key of ['gold', 'prediction'] as const) {
         if (typeof r[key] !== 'string' || !LETTERS.test(r[key]))
-          problem(`${path}.${key}`, 'option letters (A–Z) or ""', r[key]);
+          problem(`${path}.${key}`, msg('fileExpLettersOrEmpty'), r[key]);
       }
       if (!STATUSES.has(r.status as string))
-        problem(`${path}.status`, '"parsed", "unparsed" or "error"', r.status);
-      if (typeof r.correct !== 'boolean') problem(`${path}.correct`, 'true or false', r.correct);
+        problem(`${path}.status`, msg('fileExpStatus'), r.status);
+      if (typeof r.correct !== 'boolean')
+        problem(`${path}.correct`, msg('fileExpBoolean'), r.correct);
       str(r, 'raw_output', path);
       str(r, 'explanation', path, true);
       str(r, 'error', path, true);
       str(r, 'reference', path);
-      if (!isObject(r.annotations)) problem(`${path}.annotations`, 'an object', r.annotations);
+      if (!isObject(r.annotations))
+        problem(`${path}.annotations`, msg('fileExpObject'), r.annotations);
       if (r.option_probs !== null && !isObject(r.option_probs))
-        problem(`${path}.option_probs`, 'an object or null', r.option_probs);
-      if (!Array.isArray(r.calls)) problem(`${path}.calls`, 'an array', r.calls);
+        problem(`${path}.option_probs`, msg('fileExpObjectOrNull'), r.option_probs);
+      if (!Array.isArray(r.calls)) problem(`${path}.calls`, msg('fileExpArray'), r.calls);
       if (typeof r.question_id === 'string') {
-        if (seen.has(r.question_id)) problem(`${path}.question_id`, 'a unique id', r.question_id);
+        if (seen.has(r.question_id))
+          problem(`${path}.question_id`, msg('fileExpUniqueId'), r.question_id);
         seen.add(r.question_id);
       }
       // The stored verdict must agree with the letters: a hand-edited file is refused.
@@ -394,14 +420,19 @@ export function parseResults(text: string): ResultsFile {
       )
         problem(
           `${path}.correct`,
-          `${!r.correct} (gold ${describe(r.gold)}, prediction ${describe(r.prediction)})`,
+          msg('fileVerdictPrediction', {
+            verdict: String(!r.correct),
+            gold: describe(r.gold),
+            prediction: describe(r.prediction),
+          }),
           r.correct,
         );
     });
     if (isObject(run) && typeof run.total === 'number' && records.length > run.total)
-      problems.push(`records: ${records.length} answers for a run of ${run.total} questions`);
+      problems.push(msg('resultsTooManyRecords', { n: records.length, total: run.total }));
   }
-  if (problems.length) throw new ResultsFileError('This results file is damaged:', problems);
+  if (problems.length)
+    throw new ResultsFileError(msg('fileDamaged', { subject: msg('fileThisResults') }), problems);
   return data as unknown as ResultsFile;
 }
 

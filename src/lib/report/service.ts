@@ -26,6 +26,8 @@ import {
   type ResultsFile,
 } from './results';
 import { resultsToHtml } from './html';
+import type { Locale } from '../i18n/messages';
+import { msg, TranslatableError } from '../i18n/translate';
 import { recordsToCsv, resultsToMarkdown } from './tables';
 
 export type InspectorFilter = 'all' | 'correct' | 'wrong' | 'unparsed' | 'error';
@@ -76,7 +78,7 @@ export interface LeaderboardRow {
   method: string;
   prompt: string;
   status: RunRecord['status'];
-  origin: string | null;
+  origin: NonNullable<RunRecord['origin']>['kind'] | null;
   metrics: ScoreResult['metrics'];
 }
 
@@ -226,8 +228,12 @@ export class ReportService {
     return recordsToCsv(await this.resultsFile(runId, protocol));
   }
 
-  async exportMarkdown(runId: string, protocol: ProtocolId): Promise<string> {
-    return resultsToMarkdown(await this.resultsFile(runId, protocol));
+  async exportMarkdown(
+    runId: string,
+    protocol: ProtocolId,
+    locale: Locale = 'en',
+  ): Promise<string> {
+    return resultsToMarkdown(await this.resultsFile(runId, protocol), locale);
   }
 
   /** `charts`: caption → SVG markup, drawn on the page (charts need a DOM). */
@@ -235,8 +241,9 @@ export class ReportService {
     runId: string,
     protocol: ProtocolId,
     charts: Record<string, string>,
+    locale: Locale = 'en',
   ): Promise<string> {
-    return resultsToHtml(await this.resultsFile(runId, protocol), charts);
+    return resultsToHtml(await this.resultsFile(runId, protocol), charts, locale);
   }
 
   /**
@@ -247,15 +254,13 @@ export class ReportService {
     const file = parseResults(text);
     const expected = await runIdFor(file.run.spec);
     if (expected !== file.run.id) {
-      throw new ResultsFileError(
-        `This results file is damaged: its run id ${file.run.id} does not match its run spec (expected ${expected}).`,
-      );
+      throw new ResultsFileError(msg('resultsIdMismatch', { id: file.run.id, expected }));
     }
     const runId = file.run.id;
     const existing = await this.db.runs.get(runId);
     if (existing && existing.origin?.kind !== 'imported') {
       throw new ResultsFileError(
-        `This run is already stored here (${existing.origin?.kind === 'merged' ? 'as a merge of shards' : 'run in this browser'}): delete it first to import the file instead.`,
+        msg(existing.origin?.kind === 'merged' ? 'resultsStoredMerged' : 'resultsStoredHere'),
       );
     }
     if (existing) {
@@ -263,17 +268,14 @@ export class ReportService {
       const held = ((await navigator.locks.query()).held ?? []).some(
         (l) => l.name === runLockName(runId),
       );
-      if (held)
-        throw new ResultsFileError(
-          'This run is being answered in this browser now: pause it before importing its file again.',
-        );
+      if (held) throw new ResultsFileError(msg('resultsRunning'));
       const inFile = new Set(file.records.map((r) => r.question_id));
       const own = (await this.db.answers.where('runId').equals(runId).primaryKeys()).filter(
         (k) => !inFile.has(k[1]),
       ).length;
       if (own > 0)
         throw new ResultsFileError(
-          `This run has ${own} answer${own === 1 ? '' : 's'} here that the file lacks (it was resumed in this browser): export it instead, or delete it first to import the file.`,
+          msg(own === 1 ? 'resultsOwnAnswer' : 'resultsOwnAnswers', { n: own }),
         );
     }
     const answers = answersOf(file, runId);
@@ -343,39 +345,39 @@ export class ReportService {
   async mergeShards(runIds: string[]): Promise<{ runId: string }> {
     const runs = await this.db.runs.bulkGet(runIds);
     const missing = runIds.filter((_, i) => !runs[i]);
-    if (missing.length) throw new Error(`No stored run ${missing.join(', ')}.`);
+    if (missing.length) throw new TranslatableError(msg('mergeNoRun', { ids: missing.join(', ') }));
     const shards = runs as RunRecord[];
     const specKey = canonicalJson(unshardedSpec(shards[0].spec));
     const count = shards[0].spec.subset.shard.count;
     for (const r of shards) {
       if (canonicalJson(unshardedSpec(r.spec)) !== specKey || r.spec.subset.shard.count !== count)
-        throw new Error(
-          `Run ${r.id} is not a shard of the same spec as run ${shards[0].id}: only shards of one spec (differing in their shard index) can be merged.`,
-        );
+        throw new TranslatableError(msg('mergeOtherSpec', { id: r.id, first: shards[0].id }));
       if (r.totals.done < r.total)
-        throw new Error(
-          `Shard ${r.spec.subset.shard.index}/${count} (run ${r.id}) is unfinished: ${r.totals.done} of ${r.total} answered.`,
+        throw new TranslatableError(
+          msg('mergeUnfinished', {
+            index: r.spec.subset.shard.index,
+            count,
+            id: r.id,
+            done: r.totals.done,
+            total: r.total,
+          }),
         );
     }
     const indexes = shards.map((r) => r.spec.subset.shard.index).sort((a, b) => a - b);
     const expected = Array.from({ length: count }, (_, i) => i + 1);
     if (indexes.join() !== expected.join())
-      throw new Error(
-        `A merge needs each shard 1…${count} exactly once; these runs are shards ${indexes.join(', ')}.`,
-      );
+      throw new TranslatableError(msg('mergeShardSet', { count, indexes: indexes.join(', ') }));
     const spec = unshardedSpec(shards[0].spec);
     const runId = await runIdFor(spec);
     const existing = await this.db.runs.get(runId);
     if (existing && existing.origin?.kind !== 'merged')
-      throw new Error(
-        `The whole run of this spec is already stored (${runId}): there is nothing to merge into.`,
-      );
+      throw new TranslatableError(msg('mergeWholeStored', { runId }));
     const answers: AnswerRecord[] = [];
     const seen = new Set<string>();
     for (const r of shards) {
       for (const a of await this.db.answers.where('runId').equals(r.id).toArray()) {
         if (seen.has(a.questionId))
-          throw new Error(`Question ${a.questionId} was answered by two shards.`);
+          throw new TranslatableError(msg('mergeTwice', { question: a.questionId }));
         seen.add(a.questionId);
         answers.push({ ...a, runId });
       }

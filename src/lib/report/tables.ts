@@ -4,6 +4,8 @@
  */
 import { formatNumber, formatPercent } from '../format';
 import type { ResultsFile } from './results';
+import type { Locale } from '../i18n/messages';
+import { translate } from '../i18n/translate';
 
 const CSV_COLUMNS = [
   'question_id',
@@ -49,15 +51,37 @@ const pct = (v: number | null | undefined) => formatPercent(v);
 const x100 = (v: number | null | undefined) => formatNumber(v);
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
-/** A Markdown summary: the headline row, then accuracy per annotation value. */
-export function resultsToMarkdown(file: ResultsFile): string {
+/** A Markdown summary in a language: the headline row, then accuracy per annotation value. */
+export function resultsToMarkdown(file: ResultsFile, locale: Locale = 'en'): string {
   const m = file.metrics;
+  const tr = (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) =>
+    translate(locale, key, params);
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const lines = [
-    `## ${mdCell(file.run.model ?? file.run.spec.model)} on ${mdCell(file.run.spec.splitId)}`,
+    `## ${tr('modelOnSplit', {
+      model: mdCell(file.run.model ?? file.run.spec.model),
+      split: mdCell(file.run.spec.splitId),
+    })}`,
     '',
-    `Protocol \`${m.protocol}\`; ${m.n} questions; method ${file.run.spec.method}, prompt ${file.run.spec.prompt}.`,
+    tr('mdProtocolLine', {
+      protocol: `\`${m.protocol}\``,
+      n: m.n,
+      method: file.run.spec.method,
+      prompt: file.run.spec.prompt,
+    }),
     '',
-    '| n | accuracy % | 95% CI | weighted F1 % | unparsed | BLEU-1 | BLEU-4 | ROUGE-1 | ROUGE-2 | ROUGE-L |',
+    row([
+      'n',
+      tr('accuracyPct'),
+      tr('ci95'),
+      tr('weightedF1Pct'),
+      tr('answerStatus_unparsed'),
+      'BLEU-1',
+      'BLEU-4',
+      'ROUGE-1',
+      'ROUGE-2',
+      'ROUGE-L',
+    ]),
     '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
     `| ${m.n} | ${pct(m.accuracy)} | ${pct(m.accuracy_ci_low)}–${pct(m.accuracy_ci_high)} | ${pct(m.weighted_f1)} | ${m.unparsed} | ${x100(m.bleu1)} | ${x100(m.bleu4)} | ${x100(m.rouge1)} | ${x100(m.rouge2)} | ${x100(m.rougeL)} |`,
   ];
@@ -66,7 +90,7 @@ export function resultsToMarkdown(file: ResultsFile): string {
       '',
       `### ${mdCell(column)}`,
       '',
-      '| value | n | accuracy % | 95% CI | weighted F1 % |',
+      row([tr('valueCol'), 'n', tr('accuracyPct'), tr('ci95'), tr('weightedF1Pct')]),
       '|---|---:|---:|---|---:|',
     );
     for (const [value, b] of Object.entries(values)) {

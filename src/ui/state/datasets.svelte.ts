@@ -1,7 +1,8 @@
 import { liveQuery } from 'dexie';
 import { AppDatabase, type ImportRecord, type SplitRecord } from '../../lib/db/database';
 import { DatasetClient } from '../../lib/dataset/client';
-import type { DatasetErrorInfo } from '../../lib/dataset/errors';
+import { errorInfo, type DatasetErrorInfo } from '../../lib/dataset/errors';
+import { msg, type Text } from '../../lib/i18n/translate';
 import {
   CMEXAM_SPLITS,
   DEFAULT_CMEXAM_BASE,
@@ -41,7 +42,7 @@ export class DatasetsState {
   openImports = $state<ImportRecord[]>([]);
   jobs = $state<Record<string, ImportJob>>({});
   selected = $state<string | null>(null);
-  linkProblems = $state<string[]>([]);
+  linkProblems = $state.raw<Text[]>([]);
   /** The split a link asked for; the status hook follows it. */
   linkSplitId = $state<string | null>(null);
   mirror = $state(localStorage.getItem(MIRROR_KEY) ?? DEFAULT_CMEXAM_BASE);
@@ -141,7 +142,7 @@ export class DatasetsState {
    * Act on a link's dataset part (`?dataset=…`): import what it names unless it is already
    * stored. Resolves when the split is stored, or the import failed.
    */
-  async applyLink(request: DatasetLinkRequest | null, problems: string[]): Promise<string | null> {
+  async applyLink(request: DatasetLinkRequest | null, problems: Text[]): Promise<string | null> {
     this.linkProblems = problems;
     if (!request) return null;
     if (request.kind === 'cmexam') {
@@ -219,7 +220,7 @@ export class DatasetsState {
       outcome = {
         ok: false,
         splitId,
-        error: { code: 'storage', message: `Import failed: ${message}` },
+        error: errorInfo('storage', msg('dsImportFailed', { message })),
       };
     }
     await this.refresh();

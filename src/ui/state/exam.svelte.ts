@@ -1,4 +1,6 @@
 import { download } from '../download';
+import { locale } from '../../lib/i18n/locale.svelte';
+import { errorText, msg, TranslatableError, type Text } from '../../lib/i18n/translate';
 import {
   AppDatabase,
   type ExamRecord,
@@ -49,7 +51,7 @@ export type ExamStatus = 'idle' | 'loading' | 'ready' | 'sitting' | 'finished' |
 
 /** What the exam needs from the Dataset step: the link's split, imported unless stored. */
 export interface ExamDatasets {
-  applyLink(request: DatasetLinkRequest, problems: string[]): Promise<string | null>;
+  applyLink(request: DatasetLinkRequest, problems: Text[]): Promise<string | null>;
   readonly client: DatasetClient;
 }
 
@@ -63,7 +65,7 @@ const GENERATOR = `cmexam-browser ${APP_VERSION}`;
  */
 export class ExamState {
   status = $state<ExamStatus>('idle');
-  error = $state<string | null>(null);
+  error = $state.raw<Text | null>(null);
   exam = $state.raw<ExamRecord | null>(null);
   sitting = $state.raw<SittingRecord | null>(null);
   /** The sitting clock, ticking once a second while a sitting runs. */
@@ -83,8 +85,8 @@ export class ExamState {
   classExamId = $state<string | null>(null);
   classResult = $state.raw<ClassResult | null>(null);
   classHandins = $state.raw<HandinRecord[]>([]);
-  classProblems = $state<string[]>([]);
-  classNotice = $state<string | null>(null);
+  classProblems = $state.raw<Text[]>([]);
+  classNotice = $state.raw<Text | null>(null);
   classRuns = $state.raw<RunRecord[]>([]);
   classRunId = $state<string | null>(null);
   classModel = $state.raw<PersonModelComparison | null>(null);
@@ -155,7 +157,9 @@ export class ExamState {
     this.error = null;
     if (!link.spec || !link.dataset) {
       this.status = 'error';
-      this.error = `This exam link cannot be opened:\n${link.problems.map((p) => `- ${p}`).join('\n')}`;
+      this.error = msg('examLinkProblems', {
+        list: link.messages.map((p) => msg('bulletLine', { text: p })),
+      });
       return;
     }
     this.status = 'loading';
@@ -166,9 +170,7 @@ export class ExamState {
       if (!exam) {
         const splitId = await this.datasets.applyLink(link.dataset, []);
         if (!splitId)
-          throw new Error(
-            `The exam's split ${spec.splitId} could not be imported (see the Dataset step).`,
-          );
+          throw new TranslatableError(msg('examSplitNotImported', { split: spec.splitId }));
         exam = await this.store.saveExam(await this.drawExam(id, { ...spec, splitId }));
       }
       await this.openExam(exam);
@@ -205,7 +207,7 @@ export class ExamState {
     const exam = await this.store.getExam(examId);
     if (!exam) {
       this.status = 'error';
-      this.error = `No exam ${examId} is stored in this browser: open its link or its file again.`;
+      this.error = msg('examNotStored', { examId });
       return;
     }
     await this.openExam(exam);
@@ -219,9 +221,9 @@ export class ExamState {
       spec.seed,
       spec.multi === 'skip',
     );
-    if (!drawn) throw new Error(`The split ${spec.splitId} is not stored: import it first.`);
+    if (!drawn) throw new TranslatableError(msg('splitNotStored', { split: spec.splitId }));
     if (drawn.questions.length === 0)
-      throw new Error(`This exam draws no question from ${spec.splitId}.`);
+      throw new TranslatableError(msg('examNoQuestions', { split: spec.splitId }));
     return {
       id,
       spec: canonicalExamSpec(spec),
@@ -419,9 +421,13 @@ export class ExamState {
     if (check.accepted.length) {
       await this.store.addHandins(check.accepted);
       this.classExamId = check.accepted[0].file.exam_id;
-      this.classNotice = `${check.accepted.length} sitting${check.accepted.length === 1 ? '' : 's'} handed in.`;
+      this.classNotice = msg(check.accepted.length === 1 ? 'handedInOne' : 'handedInMany', {
+        n: check.accepted.length,
+      });
     }
-    this.classProblems = check.refused.map((r) => `${r.fileName}: ${r.reason}`);
+    this.classProblems = check.refused.map((r) =>
+      msg('fileProblem', { file: r.fileName, problem: r.message }),
+    );
     await this.refreshClass();
   }
 
@@ -534,7 +540,12 @@ export class ExamState {
     if (!result || !spec) return;
     if (kind === 'csv')
       download(classToCsv(result), `cmexam-class-${result.examId}.csv`, 'text/csv');
-    else download(classToHtml(result, spec), `cmexam-class-${result.examId}.html`, 'text/html');
+    else
+      download(
+        classToHtml(result, spec, new Date(), locale.current),
+        `cmexam-class-${result.examId}.html`,
+        'text/html',
+      );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -560,6 +571,6 @@ export class ExamState {
 
   private fail(err: unknown): void {
     this.status = 'error';
-    this.error = err instanceof Error ? err.message : String(err);
+    this.error = errorText(err);
   }
 }

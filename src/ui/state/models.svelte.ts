@@ -23,6 +23,7 @@ import {
   type DeviceVerdict,
 } from '../../lib/engines/device';
 import type { EngineErrorInfo } from '../../lib/engines/errors';
+import { msg, TranslatableError, type Text } from '../../lib/i18n/translate';
 import type {
   EngineDescription,
   GenerateResult,
@@ -46,7 +47,7 @@ export class ModelsState {
   loaded = $state<EngineDescription | null>(null);
   loadedSpec = $state<ModelSpec | null>(null);
   error = $state<EngineErrorInfo | null>(null);
-  notice = $state<string | null>(null);
+  notice = $state.raw<Text | null>(null);
   busy = $state(false);
   lastGenerate = $state<GenerateResult | null>(null);
   lastScore = $state<ScoreLettersResult | null>(null);
@@ -66,13 +67,13 @@ export class ModelsState {
     void this.refreshCache();
     this.engine.onCrash = (state, detail) => {
       if (state === 'reloading') {
-        this.notice = 'The engine stopped unexpectedly and was restarted; reloading the model…';
+        this.notice = msg('engineReloading');
         this.status = 'loading';
       } else if (state === 'recovered') {
-        this.notice = 'The engine stopped unexpectedly and was restarted with the same model.';
+        this.notice = msg('engineRecovered');
         this.status = 'ready';
       } else {
-        this.notice = `The engine restarted but the model could not be loaded again: ${detail ?? ''}`;
+        this.notice = msg('engineReloadFailed', { detail: detail ?? '' });
         this.status = 'error';
         this.loaded = null;
       }
@@ -105,7 +106,7 @@ export class ModelsState {
   async ensureModelFor(spec: RunSpec): Promise<void> {
     const parsed = parseModelRef(spec.model, spec);
     if (!parsed.ref)
-      throw new Error(`This run's model cannot be loaded: ${parsed.problems.join(' ')}`);
+      throw new TranslatableError(msg('runModelInvalid', { problems: parsed.messages }));
     const wanted = parsed.ref;
     if (sameModel(this.loadedRef, wanted)) return;
     // A run from before custom MLC models kept their addresses: the user's model of that id.
@@ -118,8 +119,8 @@ export class ModelsState {
         return;
       await this.load(this.userSpec(custom));
       if (!this.loaded)
-        throw new Error(
-          `This run's model ${custom.id} could not be loaded: ${this.error?.message ?? 'loading was cancelled'}`,
+        throw new TranslatableError(
+          msg('runModelNotLoaded', { model: custom.id, reason: this.loadFailure() }),
         );
       return;
     }
@@ -130,10 +131,16 @@ export class ModelsState {
     });
     await this.load(modelSpec);
     if (!this.loaded) {
-      throw new Error(
-        `This run's model ${modelName(wanted)} could not be loaded: ${this.error?.message ?? 'loading was cancelled'}`,
+      throw new TranslatableError(
+        msg('runModelNotLoaded', { model: modelName(wanted), reason: this.loadFailure() }),
       );
     }
+  }
+
+  /** Why the last load failed, for a message that names the model. */
+  private loadFailure(): Text {
+    if (!this.error) return msg('loadingCancelled');
+    return this.error.i18n?.message ?? this.error.message;
   }
 
   async load(spec: ModelSpec): Promise<void> {

@@ -12,6 +12,8 @@ import type {
   RunReport,
 } from '../../lib/report/service';
 import type { ProtocolId } from '../../lib/scoring/types';
+import { errorText, msg, type Text } from '../../lib/i18n/translate';
+import { locale } from '../../lib/i18n/locale.svelte';
 
 export type ResultsTab = 'report' | 'inspector' | 'leaderboard' | 'compare';
 export type ExportKind = 'json' | 'csv' | 'md' | 'html';
@@ -24,8 +26,8 @@ export class ReportState {
   tab = $state<ResultsTab>('report');
   report = $state.raw<RunReport | null>(null);
   loading = $state(false);
-  error = $state<string | null>(null);
-  notice = $state<string | null>(null);
+  error = $state.raw<Text | Text[] | null>(null);
+  notice = $state.raw<Text | null>(null);
 
   filter = $state<InspectorFilter>('all');
   annotation = $state<{ column: string; value: string } | null>(null);
@@ -189,7 +191,11 @@ export class ReportState {
       } else if (kind === 'csv') {
         download(await c.exportCsv(runId, this.protocol), `${base}.csv`, 'text/csv');
       } else if (kind === 'md') {
-        download(await c.exportMarkdown(runId, this.protocol), `${base}.md`, 'text/markdown');
+        download(
+          await c.exportMarkdown(runId, this.protocol, locale.current),
+          `${base}.md`,
+          'text/markdown',
+        );
       } else {
         const s = report.score;
         const { reportCharts } = await import('../../lib/report/charts');
@@ -198,11 +204,16 @@ export class ReportState {
           difficulty: s.difficulty,
           calibration: s.calibration,
           positionBias: s.position_bias,
+          locale: locale.current,
         });
         const svg = Object.fromEntries(
           Object.entries(charts).map(([caption, el]) => [caption, el.outerHTML]),
         );
-        download(await c.exportHtml(runId, this.protocol, svg), `${base}.html`, 'text/html');
+        download(
+          await c.exportHtml(runId, this.protocol, svg, locale.current),
+          `${base}.html`,
+          'text/html',
+        );
       }
     } catch (err) {
       this.error = messageOf(err);
@@ -213,31 +224,33 @@ export class ReportState {
   async importFiles(files: File[]): Promise<void> {
     this.error = null;
     this.notice = null;
-    const problems: string[] = [];
+    const problems: Text[] = [];
     const imported: string[] = [];
     for (const f of files) {
       try {
         const { runId } = await this.client().importResults(await f.text(), f.name);
         imported.push(runId);
       } catch (err) {
-        problems.push(`${f.name}: ${messageOf(err)}`);
+        problems.push(msg('fileProblem', { file: f.name, problem: errorText(err) }));
       }
     }
     if (imported.length) {
-      this.notice = `Imported ${imported.length} run${imported.length === 1 ? '' : 's'}.`;
+      this.notice = msg(imported.length === 1 ? 'importedOneRun' : 'importedRuns', {
+        count: imported.length,
+      });
       this.runId = imported[imported.length - 1];
     }
     this.groups = await this.client().mergeGroups();
     await this.refresh();
     // After the refresh, which clears the last error.
-    if (problems.length) this.error = problems.join('\n\n');
+    if (problems.length) this.error = problems;
   }
 
   async merge(group: MergeGroup): Promise<void> {
     this.error = null;
     try {
       const { runId } = await this.client().mergeShards(group.shards.map((s) => s.runId));
-      this.notice = `Merged ${group.count} shards into run ${runId}.`;
+      this.notice = msg('mergedShards', { count: group.count, runId });
       this.runId = runId;
       this.groups = await this.client().mergeGroups();
       await this.refresh();
@@ -247,6 +260,4 @@ export class ReportState {
   }
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+const messageOf = errorText;

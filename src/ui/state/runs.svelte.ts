@@ -3,7 +3,8 @@ import { watchTables } from '../../lib/db/watch';
 import type { RunClient } from '../../lib/eval/client';
 import { progressOf, type RunProgress } from '../../lib/eval/progress';
 import { runLockName } from '../../lib/eval/locks';
-import { canonicalSpec, runIdFor, validateSpec } from '../../lib/eval/spec';
+import { canonicalSpec, runIdFor, specProblems } from '../../lib/eval/spec';
+import { errorText, msg, TranslatableError, type Text } from '../../lib/i18n/translate';
 import type { RunSpec } from '../../lib/eval/types';
 
 /** How many of the selected run's answers the Run step lists. */
@@ -27,10 +28,12 @@ export class RunsState {
   /** While a link sets things up (dataset import, model load) before its run starts. */
   preparing = $state<string | null>(null);
   /** A failure outside any run (a link that could not be set up, a run that could not start). */
-  error = $state<string | null>(null);
+  error = $state.raw<Text | null>(null);
   /** A passing notice: the engine restarted and the run goes on. */
-  notice = $state<string | null>(null);
+  notice = $state.raw<Text | null>(null);
   recent = $state.raw<AnswerRecord[]>([]);
+  /** The run shown in the presenter view, when it is open (`view=present` on a link). */
+  presenting = $state<string | null>(null);
 
   private readonly db = new AppDatabase();
   /** Which state of the selected run `recent` was read for. */
@@ -119,8 +122,8 @@ export class RunsState {
   async create(spec: RunSpec): Promise<RunRecord> {
     // The stored spec is the canonical one its id is computed from.
     const canonical = canonicalSpec($state.snapshot(spec) as RunSpec);
-    const problems = validateSpec(canonical);
-    if (problems.length) throw new Error(problems.join(' '));
+    const problems = specProblems(canonical);
+    if (problems.length) throw new TranslatableError(msg('sentences', { list: problems }));
     const runId = await runIdFor(canonical);
     const run = await this.client().create(runId, canonical);
     this.select(run.id);
@@ -162,7 +165,7 @@ export class RunsState {
         runId,
         () => {},
         (attempt, waitMs) => {
-          this.notice = `The engine stopped unexpectedly (${attempt}) and is being restarted; the run goes on in ${Math.round(waitMs / 1000)} s.`;
+          this.notice = msg('engineRestarting', { attempt, s: Math.round(waitMs / 1000) });
         },
       );
       if (outcome === 'locked') this.elsewhere = [...new Set([...this.elsewhere, runId])];
@@ -195,6 +198,4 @@ export class RunsState {
   }
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+const messageOf = errorText;
