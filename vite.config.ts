@@ -47,9 +47,17 @@ function demoModel(): Plugin {
   };
 }
 
+/**
+ * The web-llm e2e test builds the app with another web-llm release (an aliased dev dependency,
+ * e.g. `web-llm-0279`, the last that loads the old-FFI model library it runs) into its own folder.
+ * The shipped build always uses the version in package.json.
+ */
+const webLlmRuntime = process.env.CMEXAM_WEBLLM_RUNTIME;
+
 export default defineConfig({
   // Relative: the built dist/ works unchanged from any path (/, /cmexam/, /a/b/).
   base: './',
+  resolve: { alias: webLlmRuntime ? { '@mlc-ai/web-llm': webLlmRuntime } : {} },
   plugins: [
     svelte(),
     demoModel(),
@@ -92,5 +100,9 @@ export default defineConfig({
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    ...(webLlmRuntime ? { outDir: `dist-${webLlmRuntime}` } : {}),
+  },
 });

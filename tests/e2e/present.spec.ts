@@ -88,6 +88,15 @@ test('the presenter follows a live choice run to the end; its question and score
   await page.keyboard.press('ArrowRight');
   await expect(presenter(page)).toHaveAttribute('data-question-id', order[1]);
   await expect(presenter(page)).toHaveAttribute('data-done', '2');
+  // Keyboard focus stays in the dialog, with a visible ring.
+  for (let i = 0; i < 12; i++) await page.keyboard.press('Tab');
+  expect(
+    await page.evaluate(() => {
+      const active = document.activeElement as HTMLElement | null;
+      const inside = !!active?.closest('[data-testid="presenter"]');
+      return { inside, outline: active ? getComputedStyle(active).outlineStyle : '' };
+    }),
+  ).toEqual({ inside: true, outline: 'solid' });
   await page.keyboard.press('Escape');
   await expect(presenter(page)).toHaveCount(0);
 });

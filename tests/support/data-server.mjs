@@ -16,6 +16,8 @@ if (!existsSync(VAL)) {
   process.exit(1);
 }
 const val = readFileSync(VAL);
+const webllmShared = process.env.WEBLLM_SHARED ?? resolve(shared, '../webllm');
+export const WEBLLM_LIBRARY = 'Qwen2-0.5B-Instruct-q4f32_1-ctx4k_cs1k-webgpu.wasm';
 const OFFICIAL = '/williamliujl/CMExam/main/data/';
 
 const header = 'Question,Options,Answer,Explanation\n';
@@ -175,6 +177,28 @@ const server = createServer(async (req, res) => {
       await new Promise((r) => setTimeout(r, 30));
     }
     return void res.end();
+  }
+  // A real MLC model library (../shared/webllm) and the random weights generated for it by
+  // `npm run model:mlc` into CMEXAM_MLC_DIR (tests/e2e/webllm-real.spec.ts).
+  if (path.startsWith('/mlc-real/')) {
+    const mlc = { ...cors, 'Cross-Origin-Resource-Policy': 'cross-origin' };
+    const rel = path.slice('/mlc-real/'.length);
+    const file =
+      rel === 'lib.wasm'
+        ? resolve(webllmShared, WEBLLM_LIBRARY)
+        : process.env.CMEXAM_MLC_DIR && /^qwen2-random\/resolve\/main\/[\w.-]+$/.test(rel)
+          ? resolve(process.env.CMEXAM_MLC_DIR, rel.slice('qwen2-random/'.length))
+          : null;
+    if (!file || !existsSync(file)) return void res.writeHead(404, mlc).end('not found');
+    const body = readFileSync(file);
+    const type = file.endsWith('.json')
+      ? 'application/json; charset=utf-8'
+      : file.endsWith('.wasm')
+        ? 'application/wasm'
+        : 'application/octet-stream';
+    return void res
+      .writeHead(200, { ...mlc, 'Content-Type': type, 'Content-Length': body.length })
+      .end(body);
   }
   // MLC model artifacts (web-llm appends resolve/main/ to a model URL).
   if (path.startsWith('/mlc/')) {
