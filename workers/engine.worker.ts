@@ -7,12 +7,18 @@ import type { EngineWorkerApi } from '../src/lib/engines/protocol';
 import { Runner } from '../src/lib/eval/runner';
 import { holdAliveLock } from '../src/lib/workers/alive';
 import { keepErrorMessages } from '../src/lib/workers/errors';
+import { useCompatibilityAdapter } from '../src/lib/engines/webgpu-compat';
 
 // Thrown errors keep their translatable Message on the way to the page.
 keepErrorMessages();
 
 // The host refuses to load a model while the runner drives a run (and the runner checks the
 // model before and after every question).
+// Test builds for lavapipe only (see webgpu-compat.ts); false in the shipped build.
+if (import.meta.env.VITE_WEBGPU_COMPAT === '1' && navigator.gpu) {
+  useCompatibilityAdapter(navigator.gpu);
+}
+
 const engine: EngineHost = new EngineHost(() => runs.activeRun());
 const runs: Runner = new Runner(
   new AppDatabase(),
