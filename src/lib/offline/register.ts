@@ -19,7 +19,6 @@ export interface OfflineApp {
 
 function controllerChange(timeoutMs: number, failed: Promise<void>): Promise<boolean> {
   return new Promise((resolve) => {
-    void failed.then(() => done(false));
     const done = (ok: boolean) => {
       navigator.serviceWorker.removeEventListener('controllerchange', onChange);
       clearTimeout(timer);
@@ -28,6 +27,7 @@ function controllerChange(timeoutMs: number, failed: Promise<void>): Promise<boo
     const onChange = () => done(true);
     const timer = setTimeout(() => done(false), timeoutMs);
     navigator.serviceWorker.addEventListener('controllerchange', onChange);
+    void failed.then(() => done(false));
   });
 }
 

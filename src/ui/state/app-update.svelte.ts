@@ -14,7 +14,7 @@ async function runHeldAnywhere(): Promise<boolean> {
 export class AppUpdateState {
   /** A new version waits to be activated. */
   waiting = $state(false);
-  /** Another tab activated a new version; this page reloads once it is not busy. */
+  /** Another tab activated a new version while this one was busy: the reload is offered. */
   reloadNeeded = $state(false);
   /** Why the reload is held back now, when it is. */
   heldBack = $state(false);
@@ -49,7 +49,7 @@ export class AppUpdateState {
   }
 
   /** Busy in this tab, or a run driven by another tab of this app. */
-  async isBusy(): Promise<boolean> {
+  private async isBusy(): Promise<boolean> {
     return this.busy() || (await runHeldAnywhere());
   }
 

@@ -5,10 +5,9 @@ import { parseQuestionId } from '../../lib/dataset/ids';
 import type { StoredQuestion } from '../../lib/dataset/types';
 import { progressOf, type RunProgress } from '../../lib/eval/progress';
 import { LiveWatcher, type LiveMessage } from '../../lib/eval/live';
+import { StoredAnswerReader } from '../../lib/eval/answer-reader';
 import { wilson } from '../../lib/scoring/numeric';
 
-/** Stored answers read per refresh, from the first one not yet seen, in the run's order. */
-const READ_AHEAD = 64;
 /** A replay moves on by itself this often while playing. */
 export const REPLAY_STEP_MS = 4000;
 
@@ -22,13 +21,13 @@ export interface PresenterScore {
 
 /**
  * The presenter view of one run: what it shows comes from what the run stores (the run record,
- * its answers in the run's own question order, the questions), plus, while the run is driven,
+ * its answers as eval/answer-reader.ts follows them, the questions), plus, while the run is driven,
  * the question in flight and its streamed text (eval/live.ts). A finished run is replayed
  * answer by answer. It never writes anything and never calls the engine.
  */
 export class PresenterState {
   run = $state.raw<RunRecord | null>(null);
-  /** Stored answers (errors left out), in the run's question order. */
+  /** Stored answers (errors left out), in the run's question order as they were reached. */
   answers = $state.raw<AnswerRecord[]>([]);
   /** In a replay, the index of the answer shown; live, null (the latest is shown). */
   replayIndex = $state<number | null>(null);
@@ -41,10 +40,8 @@ export class PresenterState {
 
   private readonly db = new AppDatabase();
   private readonly store = new SplitStore(this.db);
-  private order: string[] = [];
-  /** Index in `order` of the first question with no stored record yet. */
-  private cursor = 0;
-  private seen = new Set<string>();
+  private readonly reader: StoredAnswerReader;
+  private readonly seen = new Set<string>();
   private readonly unwatch: () => void;
   private watcher: LiveWatcher | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -52,12 +49,9 @@ export class PresenterState {
   private closed = false;
 
   constructor(readonly runId: string) {
+    this.reader = new StoredAnswerReader(this.db, runId);
     this.unwatch = watchTables(this.db, ['runs'], () => this.refresh(), 250);
     void this.refresh();
-  }
-
-  get live(): boolean {
-    return this.run !== null && this.run.status !== 'done' && this.replayIndex === null;
   }
 
   /** The answer shown: the replayed one, or the latest (none while its question is in flight). */
@@ -128,9 +122,6 @@ export class PresenterState {
   private async refresh(): Promise<void> {
     if (this.closed) return;
     const run = (await this.db.runs.get(this.runId)) ?? null;
-    if (this.order.length === 0 && run) {
-      this.order = (await this.db.runQuestions.get(this.runId))?.questionIds ?? [];
-    }
     await this.readAnswers();
     this.run = run;
     // Streamed text and the question in flight are only heard while the run is driven.
@@ -144,26 +135,10 @@ export class PresenterState {
     await this.loadQuestion();
   }
 
-  /** New stored answers, in the run's order, from the first question not seen yet. */
   private async readAnswers(): Promise<void> {
-    const added: AnswerRecord[] = [];
-    while (this.cursor < this.order.length) {
-      const ids = this.order.slice(this.cursor, this.cursor + READ_AHEAD);
-      const records = await this.db.answers.bulkGet(ids.map((id) => [this.runId, id]));
-      let advanced = 0;
-      for (const record of records) {
-        // An errored question is asked again on resume: it is not an answer yet.
-        if (!record || record.status === 'error') break;
-        advanced++;
-        if (!this.seen.has(record.questionId)) {
-          this.seen.add(record.questionId);
-          added.push(record);
-        }
-      }
-      this.cursor += advanced;
-      if (advanced < ids.length) break;
-    }
+    const added = await this.reader.next();
     if (added.length === 0) return;
+    for (const a of added) this.seen.add(a.questionId);
     this.answers = [...this.answers, ...added];
     if (this.inFlight && this.seen.has(this.inFlight)) {
       this.inFlight = null;
