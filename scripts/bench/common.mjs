@@ -37,8 +37,11 @@ export function run(cmd, args) {
   return r.stdout;
 }
 
-/** Headless Chromium with the flags every benchmark uses (no background traffic), plus `extra`. */
-export function launchChromium(extra = []) {
+/**
+ * Headless Chromium with the flags every benchmark uses (no background traffic), plus `extra`;
+ * `env` for the browser's processes (e.g. which Vulkan driver to load).
+ */
+export function launchChromium(extra = [], env = undefined) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: [
@@ -50,5 +53,6 @@ export function launchChromium(extra = []) {
       '--no-first-run',
       ...extra,
     ],
+    ...(env ? { env } : {}),
   });
 }

@@ -11,7 +11,8 @@ const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.svg': 'image/svg+xml',
   '.csv': 'text/csv; charset=utf-8',
-  '.json': 'application/json',
+  // web-llm reads tokenizer.json as text: without the charset its Chinese tokens are mojibake.
+  '.json': 'application/json; charset=utf-8',
   '.map': 'application/json',
   '.wasm': 'application/wasm',
   '.webmanifest': 'application/manifest+json',

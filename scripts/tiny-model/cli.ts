@@ -1,11 +1,16 @@
 // Usage: tsx scripts/tiny-model/cli.ts <out.gguf> [--seed N] [--dim 64] [--layers 2] [--heads 4]
-//        [--ffn 128] [--ctx 2048] [--ftype f32|f16]
+//        [--kv-heads N] [--ffn 128] [--vocab N] [--ctx 2048] [--ftype f32|f16]
 // Writes a deterministic tiny random llama GGUF and prints a one-line JSON summary.
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { buildTinyModel, DEFAULT_TINY_MODEL_OPTIONS, type TinyModelOptions } from './model.ts';
+import {
+  buildTinyModel,
+  DEFAULT_TINY_MODEL_OPTIONS,
+  validateOptions,
+  type TinyModelOptions,
+} from './model.ts';
 
 export interface TinyModelSummary {
   path: string;
@@ -14,6 +19,7 @@ export interface TinyModelSummary {
   dim: number;
   layers: number;
   heads: number;
+  kv_heads: number;
   ffn: number;
   ftype: string;
   seed: number;
@@ -23,7 +29,7 @@ export interface TinyModelSummary {
 
 const USAGE =
   'usage: tsx scripts/tiny-model/cli.ts <out.gguf> [--seed N] [--dim 64] [--layers 2] ' +
-  '[--heads 4] [--ffn 128] [--ctx 2048] [--ftype f32|f16]';
+  '[--heads 4] [--kv-heads N] [--ffn 128] [--vocab N] [--ctx 2048] [--ftype f32|f16]';
 
 export function parseArgs(argv: readonly string[]): { out: string; options: TinyModelOptions } {
   const options: TinyModelOptions = { ...DEFAULT_TINY_MODEL_OPTIONS };
@@ -48,6 +54,12 @@ export function parseArgs(argv: readonly string[]): { out: string; options: Tiny
         break;
       case '--heads':
         options.heads = intArg(arg, next());
+        break;
+      case '--kv-heads':
+        options.kvHeads = intArg(arg, next());
+        break;
+      case '--vocab':
+        options.vocabSize = intArg(arg, next());
         break;
       case '--ffn':
         options.ffn = intArg(arg, next());
@@ -87,6 +99,7 @@ export function writeTinyModel(out: string, options: TinyModelOptions): TinyMode
     dim: options.dim,
     layers: options.layers,
     heads: options.heads,
+    kv_heads: options.kvHeads ?? options.heads,
     ffn: options.ffn,
     ftype: options.ftype,
     seed: options.seed,
@@ -99,6 +112,12 @@ function main(): void {
   let parsed: { out: string; options: TinyModelOptions };
   try {
     parsed = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  try {
+    validateOptions(parsed.options);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     process.exit(2);

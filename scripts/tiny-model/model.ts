@@ -20,6 +20,13 @@ export interface TinyModelOptions {
   dim: number;
   layers: number;
   heads: number;
+  /** Key/value heads (grouped-query attention); `heads` when not given. */
+  kvHeads?: number;
+  /**
+   * Vocabulary rows; when larger than the generated vocabulary (about 600 tokens), padded with
+   * unused tokens so that the embedding and output matrices have a real model's shape.
+   */
+  vocabSize?: number;
   ffn: number;
   contextLength: number;
   ftype: TensorType;
@@ -90,15 +97,20 @@ export interface TinyVocab {
   imEnd: number;
 }
 
-/** Builds the vocabulary: specials, 256 byte-fallback tokens, ChatML, ASCII, `▁X`, CJK. */
-export function buildVocab(): TinyVocab {
+/**
+ * Builds the vocabulary: specials, 256 byte-fallback tokens, ChatML, ASCII, `▁X`, CJK, then
+ * unused tokens up to `size` when given (they are never produced: suppressed like specials).
+ */
+export function buildVocab(size?: number): TinyVocab {
   const tokens: string[] = [];
   const scores: number[] = [];
   const types: number[] = [];
   const suppressed: boolean[] = [];
+  const seen = new Set<string>();
   let normalRank = 0;
   const add = (text: string, type: number, suppress: boolean): number => {
-    if (tokens.includes(text)) throw new Error(`duplicate token ${JSON.stringify(text)}`);
+    if (seen.has(text)) throw new Error(`duplicate token ${JSON.stringify(text)}`);
+    seen.add(text);
     tokens.push(text);
     // SPM merges by score; give normal pieces distinct descending scores, specials 0.
     scores.push(type === TokenType.NORMAL ? -++normalRank : 0);
@@ -122,6 +134,10 @@ export function buildVocab(): TinyVocab {
   const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   for (const ch of alnum) add(SPACE + ch, TokenType.NORMAL, false);
   for (const ch of COMMON_CJK) add(ch, TokenType.NORMAL, false);
+  if (size !== undefined && size < tokens.length) {
+    throw new Error(`vocab size must be at least ${tokens.length} (the generated vocabulary)`);
+  }
+  for (let i = 0; tokens.length < (size ?? 0); i++) add(`<unused${i}>`, TokenType.UNUSED, true);
 
   return {
     tokens,
@@ -167,6 +183,13 @@ export function validateOptions(o: TinyModelOptions): void {
     throw new Error('seed must be an integer in [0, 2^32)');
   }
   if (o.dim % o.heads !== 0) throw new Error('dim must be divisible by heads');
+  const kvHeads = o.kvHeads ?? o.heads;
+  if (!positiveInt(kvHeads) || o.heads % kvHeads !== 0) {
+    throw new Error('kv heads must be a positive integer that divides heads');
+  }
+  if (o.vocabSize !== undefined && !positiveInt(o.vocabSize)) {
+    throw new Error('vocab size must be a positive integer');
+  }
   if ((o.dim / o.heads) % 2 !== 0) throw new Error('head dim must be even (RoPE rotates pairs)');
   if (o.dim < 2) throw new Error('dim must be at least 2 (one dim is the bias channel)');
   if (o.ftype !== 'f32' && o.ftype !== 'f16') throw new Error('ftype must be f32 or f16');
@@ -183,7 +206,8 @@ export interface TinyModel {
 export function buildTinyModel(options: TinyModelOptions): TinyModel {
   validateOptions(options);
   const { seed, dim, layers, heads, ffn, contextLength, ftype } = options;
-  const vocab = buildVocab();
+  const kvHeads = options.kvHeads ?? heads;
+  const vocab = buildVocab(options.vocabSize);
   const nVocab = vocab.tokens.length;
   const headDim = dim / heads;
 
@@ -232,8 +256,8 @@ export function buildTinyModel(options: TinyModelOptions): TinyModel {
     tensors.push(
       { name: `${p}.attn_norm.weight`, dims: [dim], type: 'f32', data: ones(dim) },
       mat('attn_q.weight', dim, heads * headDim, QK_SCALE * inv(dim)),
-      mat('attn_k.weight', dim, heads * headDim, QK_SCALE * inv(dim)),
-      mat('attn_v.weight', dim, heads * headDim, V_SCALE * inv(dim)),
+      mat('attn_k.weight', dim, kvHeads * headDim, QK_SCALE * inv(dim)),
+      mat('attn_v.weight', dim, kvHeads * headDim, V_SCALE * inv(dim)),
       zeroBiasRow(mat('attn_output.weight', heads * headDim, dim, ATTN_OUT_SCALE * inv(dim))),
       { name: `${p}.ffn_norm.weight`, dims: [dim], type: 'f32', data: ones(dim) },
       mat('ffn_gate.weight', dim, ffn, FFN_IN_SCALE * inv(dim)),
@@ -254,7 +278,7 @@ export function buildTinyModel(options: TinyModelOptions): TinyModel {
     ['llama.block_count', u32(layers)],
     ['llama.feed_forward_length', u32(ffn)],
     ['llama.attention.head_count', u32(heads)],
-    ['llama.attention.head_count_kv', u32(heads)],
+    ['llama.attention.head_count_kv', u32(kvHeads)],
     ['llama.rope.dimension_count', u32(headDim)],
     ['llama.rope.freq_base', { type: 'float32', value: 10000 }],
     ['llama.attention.layer_norm_rms_epsilon', { type: 'float32', value: 1e-5 }],

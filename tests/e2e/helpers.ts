@@ -111,26 +111,27 @@ export interface StoredAnswer {
   explanation: string;
 }
 
-/** Answers of a run, read straight from IndexedDB. */
-export async function answersOf(page: Page, runId: string): Promise<StoredAnswer[]> {
-  return page.evaluate(async (runId) => {
+/** Answers of a run, read straight from IndexedDB (`T`: the fields a test reads). */
+export async function answersOf<T = StoredAnswer>(page: Page, runId: string): Promise<T[]> {
+  const rows: unknown[] = await page.evaluate(async (runId) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const req = indexedDB.open('cmexam-eval');
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
     });
-    const rows = await new Promise<StoredAnswer[]>((resolve, reject) => {
+    const rows = await new Promise<unknown[]>((resolve, reject) => {
       const req = db
         .transaction('answers')
         .objectStore('answers')
         .index('runId')
         .getAll(IDBKeyRange.only(runId));
-      req.onsuccess = () => resolve(req.result as StoredAnswer[]);
+      req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
     });
     db.close();
     return rows;
   }, runId);
+  return rows as T[];
 }
 
 export interface StoredRun {

@@ -183,6 +183,39 @@ describe('tiny GGUF model', () => {
     }
   });
 
+  it("takes a real model's shape: grouped-query attention and a padded vocabulary", () => {
+    // Qwen2-0.5B's attention (14 heads of 64, 2 key/value heads) on a narrow model, and a
+    // vocabulary padded to 1000 rows.
+    const g = generate('gqa.gguf', {
+      dim: 896,
+      heads: 14,
+      kvHeads: 2,
+      ffn: 64,
+      layers: 1,
+      vocabSize: 1000,
+    });
+    const m = g.header.metadata;
+    expect(m.get('llama.attention.head_count')).toBe(14);
+    expect(m.get('llama.attention.head_count_kv')).toBe(2);
+    expect(m.get('llama.vocab_size')).toBe(1000);
+    const dims = (name: string) => g.header.tensors.find((t) => t.name === name)?.dims;
+    // K and V project 896 inputs onto 2 heads × 64 = 128 outputs; Q onto 14 × 64 = 896.
+    expect(dims('blk.0.attn_q.weight')).toEqual([896, 896]);
+    expect(dims('blk.0.attn_k.weight')).toEqual([896, 128]);
+    expect(dims('blk.0.attn_v.weight')).toEqual([896, 128]);
+    expect(dims('token_embd.weight')).toEqual([896, 1000]);
+    expect(dims('output.weight')).toEqual([896, 1000]);
+    const tokens = m.get('tokenizer.ggml.tokens') as string[];
+    const types = m.get('tokenizer.ggml.token_type') as number[];
+    expect(tokens).toHaveLength(1000);
+    // The generated vocabulary first, then unused padding.
+    expect(tokens.slice(0, nVocab)).toEqual(buildVocab().tokens);
+    expect(tokens[nVocab]).toBe('<unused0>');
+    expect(tokens[999]).toBe(`<unused${999 - nVocab}>`);
+    expect(new Set(types.slice(nVocab))).toEqual(new Set([TokenType.UNUSED]));
+    expect(g.summary).toMatchObject({ kv_heads: 2, n_vocab: 1000 });
+  });
+
   it('parses CLI arguments and rejects inconsistent shapes', () => {
     const parsed = parseArgs(['x.gguf', '--seed', '9', '--dim', '32', '--ftype', 'f16']);
     expect(parsed.out).toBe('x.gguf');
@@ -190,6 +223,12 @@ describe('tiny GGUF model', () => {
     expect(() => parseArgs(['x.gguf', '--ftype', 'q4'])).toThrow();
     expect(() => parseArgs([])).toThrow();
     expect(() => validateOptions({ ...defaults, dim: 60, heads: 8 })).toThrow();
+    expect(parseArgs(['x.gguf', '--kv-heads', '2', '--vocab', '151936']).options).toMatchObject({
+      kvHeads: 2,
+      vocabSize: 151936,
+    });
+    expect(() => validateOptions({ ...defaults, heads: 4, kvHeads: 3 })).toThrow(/divides heads/);
+    expect(() => buildVocab(10)).toThrow(/at least/);
   });
 
   it('runs as a CLI and prints a one-line JSON summary', () => {

@@ -350,6 +350,13 @@ export function normaliseMlcModelUrl(input: string): string {
   return url.href;
 }
 
+/** web-llm's own rule (cleanModelUrl): a model's files live under `resolve/main/` unless a branch is given. */
+export function modelFilesBase(model: string): string {
+  let url = model.endsWith('/') ? model : `${model}/`;
+  if (!/.+\/resolve\/.+\//.test(url)) url += 'resolve/main/';
+  return new URL(url).href;
+}
+
 /** The model library (.wasm): absolute, and the file itself rather than a Hugging Face page. */
 export function normaliseModelLibUrl(input: string): string {
   const url = absoluteHttpUrl(input, msg('mlcWhatLib'));

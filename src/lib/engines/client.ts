@@ -4,7 +4,7 @@ import { isWorkerCrash, WorkerSupervisor } from '../workers/supervisor';
 import { english, msg, type Text } from '../i18n/translate';
 import type { EngineErrorInfo } from './errors';
 import type { ModelRef } from './model-ref';
-import type { CachedModel, EngineWorkerApi, HostResult } from './protocol';
+import type { CachedModel, CustomMlcModel, EngineWorkerApi, HostResult } from './protocol';
 import type {
   EngineDescription,
   GenerateRequest,
@@ -122,20 +122,25 @@ export class EngineClient {
     return this.guard((api) => api.engine.scoreLetters(req));
   }
 
-  generate(req: GenerateRequest): Promise<HostResult<GenerateResult>> {
-    return this.guard((api) => api.engine.generate(req));
+  generate(
+    req: GenerateRequest,
+    onText?: (textSoFar: string) => void,
+  ): Promise<HostResult<GenerateResult>> {
+    return this.guard((api) =>
+      api.engine.generate(req, onText ? Comlink.proxy(onText) : undefined),
+    );
   }
 
   webLlmModelList(): Promise<ModelRecord[]> {
     return this.worker.call((api) => api.engine.webLlmModelList());
   }
 
-  listCached(): Promise<CachedModel[]> {
-    return this.worker.call((api) => api.engine.listCached());
+  listCached(custom: CustomMlcModel[]): Promise<CachedModel[]> {
+    return this.worker.call((api) => api.engine.listCached(custom));
   }
 
-  deleteCached(entry: CachedModel): Promise<void> {
-    return this.worker.call((api) => api.engine.deleteCached(entry));
+  deleteCached(entry: CachedModel, custom: CustomMlcModel[]): Promise<void> {
+    return this.worker.call((api) => api.engine.deleteCached(entry, custom));
   }
 
   /** Resolves once a crash recovery (new worker, model loaded again) has finished. */

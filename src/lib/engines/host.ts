@@ -14,7 +14,7 @@ import { describeEngineError, type EngineErrorInfo } from './errors';
 import { english, msg, type Message } from '../i18n/translate';
 import { deleteCachedModel, listCachedModels } from './cache';
 import { refOfModelSpec, type ModelRef } from './model-ref';
-import type { CachedModel, EngineApi, HostResult } from './protocol';
+import type { CachedModel, CustomMlcModel, EngineApi, HostResult } from './protocol';
 
 /**
  * Lives in the engine worker: owns the one engine instance, allows one model load at a time,
@@ -105,8 +105,11 @@ export class EngineHost implements EngineApi {
     return this.call((e) => e.scoreLetters(req));
   }
 
-  generate(req: GenerateRequest): Promise<HostResult<GenerateResult>> {
-    return this.call((e) => e.generate(req));
+  generate(
+    req: GenerateRequest,
+    onText?: (textSoFar: string) => void,
+  ): Promise<HostResult<GenerateResult>> {
+    return this.call((e) => e.generate(req, onText));
   }
 
   /** web-llm's prebuilt model list, read here so the page never loads web-llm's bundle. */
@@ -115,12 +118,12 @@ export class EngineHost implements EngineApi {
     return prebuiltAppConfig.model_list;
   }
 
-  listCached(): Promise<CachedModel[]> {
-    return listCachedModels();
+  listCached(custom: CustomMlcModel[]): Promise<CachedModel[]> {
+    return listCachedModels(custom);
   }
 
-  deleteCached(entry: CachedModel): Promise<void> {
-    return deleteCachedModel(entry);
+  deleteCached(entry: CachedModel, custom: CustomMlcModel[]): Promise<void> {
+    return deleteCachedModel(entry, custom);
   }
 
   /** Measures the bare cost of a round trip, for the Comlink overhead benchmark. */

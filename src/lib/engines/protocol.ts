@@ -26,10 +26,19 @@ export type HostResult<T> = { ok: true; value: T } | { ok: false; error: EngineE
 
 export interface CachedModel {
   backend: Backend;
-  /** What to pass to `deleteCached`. */
+  /** What to pass to `deleteCached`: a model id or file URL (wllama). */
   key: string;
   label: string;
   bytes: number | null;
+  /** web-llm: the cached files (a model's, or those of a folder no known model accounts for). */
+  urls?: string[];
+}
+
+/** A user's own MLC model, so its cached files are listed and deleted under its name. */
+export interface CustomMlcModel {
+  id: string;
+  modelUrl: string;
+  modelLibUrl: string;
 }
 
 /** The engine host (engines/host.ts) as the page reaches it. */
@@ -45,10 +54,14 @@ export interface EngineApi {
   loadedRef(): ModelRef | null;
   interrupt(): void;
   scoreLetters(req: ScoreLettersRequest): Promise<HostResult<ScoreLettersResult>>;
-  generate(req: GenerateRequest): Promise<HostResult<GenerateResult>>;
+  /** `onText` receives the text so far as it is generated (streamed), when given. */
+  generate(
+    req: GenerateRequest,
+    onText?: (textSoFar: string) => void,
+  ): Promise<HostResult<GenerateResult>>;
   webLlmModelList(): Promise<ModelRecord[]>;
-  listCached(): Promise<CachedModel[]>;
-  deleteCached(entry: CachedModel): Promise<void>;
+  listCached(custom: CustomMlcModel[]): Promise<CachedModel[]>;
+  deleteCached(entry: CachedModel, custom: CustomMlcModel[]): Promise<void>;
   ping(x: number): number;
 }
 

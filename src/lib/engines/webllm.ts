@@ -14,11 +14,13 @@ import {
 } from '@mlc-ai/web-llm';
 import {
   InvalidModelUrlError,
+  modelFilesBase,
   normaliseMlcModelUrl,
   normaliseModelLibUrl,
   requiresShaderF16,
 } from './catalog';
 import { ModelFetchError } from './errors';
+import { WEBLLM_RUNTIME, type WebLlmRuntimeFacts } from './webllm-runtime';
 import { letterGrammar, normaliseLetterProbs } from './letters';
 import { msg } from '../i18n/translate';
 import type {
@@ -74,12 +76,13 @@ export class WebLlmEngine implements Engine {
       // Fail before downloading anything when this GPU cannot run the model at all.
       this.device = await checkGpu(record ? requiresShaderF16(record) : false);
       if (signal.aborted) throw abortError();
+      // Not "download": web-llm reads the configuration and library from its cache when it can.
       onProgress({
-        phase: 'download',
+        phase: 'init',
         fraction: null,
         loadedBytes: null,
         totalBytes: null,
-        text: 'Fetching the model configuration and library',
+        text: 'Reading the model configuration and library',
       });
       const engine = new MLCEngine({
         appConfig,
@@ -128,7 +131,7 @@ export class WebLlmEngine implements Engine {
   }
 
   interrupt(): void {
-    // Only stops the request running now: web-llm clears the flag when a request starts.
+    // Only stops the request running now: the flag is cleared when a request starts.
     void this.engine?.interruptGenerate();
   }
 
@@ -259,7 +262,7 @@ export class WebLlmEngine implements Engine {
         text,
         finishReason: finish === 'length' ? 'length' : finish === 'abort' ? 'interrupted' : 'stop',
         promptTokens: usage?.prompt_tokens ?? 0,
-        completionTokens: usage?.completion_tokens ?? 0,
+        completionTokens: completionTokensOf(usage),
         timings: timingsOf(usage, started),
       };
     });
@@ -275,6 +278,7 @@ export class WebLlmEngine implements Engine {
       const engine = this.engine;
       const spec = this.spec;
       if (!engine || !spec) throw new Error('No model is loaded.');
+      clearInterrupt(engine);
       await engine.resetChat();
       return fn(engine, spec.id);
     });
@@ -284,6 +288,17 @@ export class WebLlmEngine implements Engine {
     );
     return run;
   }
+}
+
+/**
+ * Clears a stop asked of an earlier request. web-llm 0.2.86 does this itself when a request
+ * starts; 0.2.79 clears it only in streaming requests, so after a stopped generation every
+ * non-streaming request (a letter's probabilities) came back empty at once. The flag is not part
+ * of web-llm's typed API, hence the check.
+ */
+function clearInterrupt(engine: MLCEngine): void {
+  const flags = engine as unknown as { interruptSignal?: unknown };
+  if (typeof flags.interruptSignal === 'boolean') flags.interruptSignal = false;
 }
 
 /** Qwen3 (and Qwen3.5) think before answering unless told not to; web-llm supports the switch. */
@@ -302,6 +317,17 @@ function toMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
         return { role: 'user', content: m.content };
     }
   });
+}
+
+/** Tokens the model produced, whichever way the web-llm release counts them. */
+export function completionTokensOf(
+  usage: Pick<CompletionUsage, 'prompt_tokens' | 'completion_tokens'> | undefined,
+  runtime: WebLlmRuntimeFacts = WEBLLM_RUNTIME,
+): number {
+  if (!usage) return 0;
+  // Any request that prefilled produced the first token; old releases leave it out.
+  const first = runtime.completionTokensAreDecodeSteps && usage.prompt_tokens > 0 ? 1 : 0;
+  return usage.completion_tokens + first;
 }
 
 function timingsOf(usage: CompletionUsage | undefined, started: number): Timings {
@@ -352,7 +378,8 @@ export function appConfigFor(spec: WebLlmSpec): AppConfig {
 
 /**
  * web-llm restarts `progress` at each phase; the phase is read from its text:
- * - `Start to fetch params`, `Fetching param cache[3/24]: 120MB fetched. 12% completed, …`
+ * - `Start to fetch params` (before a download or a load from the cache)
+ * - `Fetching param cache[3/24]: 120MB fetched. 12% completed, …`
  * - `Loading model from cache[3/24]: 120MB loaded. 12% completed, …`
  * - `Loading GPU shader modules[40/180]: 22% completed, …`
  * - `Finish loading on WebGPU - <GPU>`
@@ -361,7 +388,8 @@ export function appConfigFor(spec: WebLlmSpec): AppConfig {
 export function parseWebLlmProgress(report: InitProgressReport): LoadProgress {
   const text = report.text;
   let phase: LoadPhase = 'init';
-  if (/^(Start to fetch params|Fetching param cache)/.test(text)) phase = 'download';
+  // "Start to fetch params" comes before loading from the cache too: only "Fetching" downloads.
+  if (/^Fetching param cache/.test(text)) phase = 'download';
   else if (/^Loading model from cache/.test(text)) phase = 'cache';
   else if (/^Loading GPU shader modules/.test(text)) phase = 'compile';
   const p = report.progress;
@@ -411,7 +439,7 @@ async function explainFailure(
   // to compile.
   const badWasm = e?.name === 'CompileError';
   if (!record || signal.aborted) return err;
-  const base = modelBaseUrl(record.model);
+  const base = modelFilesBase(record.model);
   const probe = async (url: string): Promise<Response | ModelFetchError> => {
     try {
       const res = await fetch(url, { cache: 'no-store', signal });
@@ -426,11 +454,11 @@ async function explainFailure(
   };
   try {
     if (e?.name === 'SyntaxError') {
-      // web-llm parses two JSON files itself: mlc-chat-config.json, then tensor-cache.json.
+      // web-llm parses two JSON files itself: mlc-chat-config.json, then the weight index.
       const configUrl = new URL('mlc-chat-config.json', base).href;
       const config = await probe(configUrl);
       const configOk = !(config instanceof ModelFetchError) && isJson(await config.text());
-      const url = configOk ? new URL('tensor-cache.json', base).href : configUrl;
+      const url = configOk ? new URL(WEBLLM_RUNTIME.weightIndexFile, base).href : configUrl;
       return Object.assign(new Error(`${url} is not valid JSON (${message})`), {
         name: 'SyntaxError',
       });
@@ -450,7 +478,7 @@ async function explainFailure(
     if (lib instanceof ModelFetchError) return lib;
     void lib.body?.cancel();
     const tokenizer = ['tokenizer.json', 'tokenizer.model'].find((f) => files?.includes(f));
-    for (const file of [tokenizer, 'tensor-cache.json']) {
+    for (const file of [tokenizer, WEBLLM_RUNTIME.weightIndexFile]) {
       if (!file) continue;
       const res = await probe(new URL(file, base).href);
       if (res instanceof ModelFetchError) return res;
@@ -469,11 +497,4 @@ function isJson(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** web-llm's own rule (cleanModelUrl): add `resolve/main/` unless a branch is given. */
-function modelBaseUrl(model: string): string {
-  let url = model.endsWith('/') ? model : `${model}/`;
-  if (!/.+\/resolve\/.+\//.test(url)) url += 'resolve/main/';
-  return new URL(url).href;
 }

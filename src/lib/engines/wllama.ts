@@ -245,7 +245,13 @@ export class WllamaEngine implements Engine {
       finish = choice?.finish_reason ?? finish;
       last = { usage: chunk.usage ?? last.usage, timings: chunk.timings ?? last.timings };
     };
-    const streamed = { ...options, stream: true as const, onData };
+    // llama.cpp puts the token counts in the last chunk only when asked to.
+    const streamed = {
+      ...options,
+      stream: true as const,
+      stream_options: { include_usage: true },
+      onData,
+    };
     if ('messages' in prompt) {
       await w.createChatCompletion({
         ...streamed,
@@ -259,10 +265,14 @@ export class WllamaEngine implements Engine {
         Wllama['createCompletion']
       >[0] & { stream: true; onData: (c: RawCompletionChunk) => void });
     }
+    // Without usage, llama.cpp's timings still count the prompt and the predicted tokens.
+    const timings = last.timings as { prompt_n?: number; predicted_n?: number } | undefined;
+    const promptTokens = timings?.prompt_n ?? 0;
+    const completionTokens = timings?.predicted_n ?? chunks;
     const usage = (last.usage as RawCompletionResponse['usage'] | undefined) ?? {
-      prompt_tokens: 0,
-      completion_tokens: chunks,
-      total_tokens: chunks,
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
     };
     return {
       choices: [{ text, finish_reason: finish }],

@@ -143,6 +143,8 @@ export const MESSAGES = {
   refresh: { en: 'Refresh', zh: '刷新' },
   tryModel: { en: 'Try the loaded model', zh: '试用已加载模型' },
   generate: { en: 'Generate', zh: '生成' },
+  stopGenerating: { en: 'Stop', zh: '停止' },
+  streamOutput: { en: 'Show text as it is generated', zh: '边生成边显示' },
   scoreLetters: { en: 'Next-letter probabilities', zh: '下一字母概率' },
   maxTokens: { en: 'Max tokens', zh: '最大 token 数' },
   noWebgpuForMlc: { en: 'Needs WebGPU', zh: '需要 WebGPU' },

@@ -2,7 +2,7 @@ import { liveQuery } from 'dexie';
 import type { ModelRecord } from '@mlc-ai/web-llm';
 import { AppDatabase, type UserModelRecord } from '../../lib/db/database';
 import { EngineClient } from '../../lib/engines/client';
-import type { CachedModel } from '../../lib/engines/protocol';
+import type { CachedModel, CustomMlcModel } from '../../lib/engines/protocol';
 import { demoModelSpec } from '../../lib/engines/demo-model';
 import {
   localFileSpec,
@@ -50,6 +50,8 @@ export class ModelsState {
   notice = $state.raw<Text | null>(null);
   busy = $state(false);
   lastGenerate = $state<GenerateResult | null>(null);
+  /** The text of the generation in flight, as it streams (null when none is running). */
+  streaming = $state<string | null>(null);
   lastScore = $state<ScoreLettersResult | null>(null);
   cached = $state<CachedModel[] | null>(null);
   /** web-llm's prebuilt models, fetched from the engine worker. */
@@ -182,6 +184,9 @@ export class ModelsState {
     this.status = 'idle';
   }
 
+  /** Try panel: show the text as it is generated (otherwise it appears when complete). */
+  streamOutput = $state(true);
+
   async generate(
     prompt: string,
     maxTokens: number,
@@ -189,16 +194,33 @@ export class ModelsState {
   ): Promise<void> {
     this.busy = true;
     this.error = null;
-    const r = await this.engine.generate({
-      prompt: { messages: [{ role: 'user', content: prompt }] },
-      maxTokens,
-      temperature: 0,
-      seed: 1,
-      logitBias,
-    });
+    this.lastGenerate = null;
+    this.streaming = '';
+    const r = await this.engine.generate(
+      {
+        prompt: { messages: [{ role: 'user', content: prompt }] },
+        maxTokens,
+        temperature: 0,
+        seed: 1,
+        logitBias,
+      },
+      this.streamOutput
+        ? (text) => {
+            if (this.streaming !== null) this.streaming = text;
+          }
+        : undefined,
+    );
+    const streamed = this.streaming ?? '';
     this.busy = false;
-    if (r.ok) this.lastGenerate = r.value;
+    this.streaming = null;
+    // wllama returns no text for a stopped generation; keep what was shown.
+    if (r.ok) this.lastGenerate = { ...r.value, text: r.value.text || streamed };
     else this.error = r.error;
+  }
+
+  /** Stops the generation in flight; what was generated so far is kept as its result. */
+  stopGenerating(): void {
+    void this.engine.interrupt();
   }
 
   async scoreLetters(prompt: string, letters: string[]): Promise<void> {
@@ -220,6 +242,8 @@ export class ModelsState {
 
   async removeUserModel(id: string): Promise<void> {
     await this.db.models.delete(id);
+    // Its cached files are now listed by their address, so they can still be deleted.
+    void this.refreshCache();
   }
 
   addLocalFiles(files: File[]): void {
@@ -230,11 +254,23 @@ export class ModelsState {
   }
 
   async refreshCache(): Promise<void> {
-    this.cached = await this.engine.listCached();
+    this.cached = await this.engine.listCached(await this.customMlcModels());
   }
 
   async deleteCached(entry: CachedModel): Promise<void> {
-    await this.engine.deleteCached($state.snapshot(entry) as CachedModel);
+    await this.engine.deleteCached(
+      $state.snapshot(entry) as CachedModel,
+      await this.customMlcModels(),
+    );
     await this.refreshCache();
+  }
+
+  /** Read from the database, not `userModels`, which may not have arrived yet. */
+  private async customMlcModels(): Promise<CustomMlcModel[]> {
+    return (await this.db.models.toArray()).flatMap((m) =>
+      m.backend === 'webllm' && m.modelUrl && m.modelLibUrl
+        ? [{ id: m.id, modelUrl: m.modelUrl, modelLibUrl: m.modelLibUrl }]
+        : [],
+    );
   }
 }
