@@ -52,6 +52,8 @@ export class ModelsState {
   lastGenerate = $state<GenerateResult | null>(null);
   /** The text of the generation in flight, as it streams (null when none is running). */
   streaming = $state<string | null>(null);
+  /** Try panel: show the text as it is generated (otherwise it appears when complete). */
+  streamOutput = $state(true);
   lastScore = $state<ScoreLettersResult | null>(null);
   cached = $state<CachedModel[] | null>(null);
   /** web-llm's prebuilt models, fetched from the engine worker. */
@@ -183,9 +185,6 @@ export class ModelsState {
     this.loadedSpec = null;
     this.status = 'idle';
   }
-
-  /** Try panel: show the text as it is generated (otherwise it appears when complete). */
-  streamOutput = $state(true);
 
   async generate(
     prompt: string,
