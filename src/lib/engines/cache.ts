@@ -86,45 +86,28 @@ async function listWebLlm(custom: CustomMlcModel[]): Promise<CachedModel[]> {
     base: modelFilesBase(r.model),
     lib: r.model_lib,
   }));
-  const byModel = new Map<string, { bytes: number; urls: string[] }>();
-  const orphans = new Map<string, { bytes: number; urls: string[] }>();
-  const add = (
-    to: Map<string, { bytes: number; urls: string[] }>,
-    key: string,
-    url: string,
-    size: number,
-  ) => {
-    const o = to.get(key) ?? { bytes: 0, urls: [] };
-    o.bytes += size;
-    o.urls.push(url);
-    to.set(key, o);
-  };
+  // Keyed by model id, or for files no record claims, by their folder's URL.
+  const groups = new Map<string, { bytes: number; urls: string[] }>();
   for (const name of names) {
     const cache = await caches.open(name);
     for (const req of await cache.keys()) {
       const res = await cache.match(req);
       const size = Number(res?.headers.get('content-length') ?? 0);
       const record = records.find((r) => req.url.startsWith(r.base) || req.url === r.lib);
-      if (record) add(byModel, record.id, req.url, size);
-      else add(orphans, orphanGroupOf(req.url), req.url, size);
+      const key = record ? record.id : orphanGroupOf(req.url);
+      const group = groups.get(key) ?? { bytes: 0, urls: [] };
+      group.bytes += size;
+      group.urls.push(req.url);
+      groups.set(key, group);
     }
   }
-  return [
-    ...[...byModel].map(([id, o]) => ({
-      backend: 'webllm' as const,
-      key: id,
-      label: id,
-      bytes: o.bytes || null,
-      urls: o.urls,
-    })),
-    ...[...orphans].map(([group, o]) => ({
-      backend: 'webllm' as const,
-      key: group,
-      label: group,
-      bytes: o.bytes || null,
-      urls: o.urls,
-    })),
-  ];
+  return [...groups].map(([key, g]) => ({
+    backend: 'webllm' as const,
+    key,
+    label: key,
+    bytes: g.bytes || null,
+    urls: g.urls,
+  }));
 }
 
 async function deleteWebLlmUrls(urls: Set<string>): Promise<void> {

@@ -68,6 +68,10 @@ export class ExamState {
   error = $state.raw<Text | null>(null);
   exam = $state.raw<ExamRecord | null>(null);
   sitting = $state.raw<SittingRecord | null>(null);
+  /** The sitting as last written to the database (what a reload would find). */
+  private stored = $state.raw<SittingRecord | null>(null);
+  /** Writes of the sitting, one after another, in the order they were made. */
+  private writes: Promise<void> = Promise.resolve();
   /** The sitting clock, ticking once a second while a sitting runs. */
   now = $state(Date.now());
   /** Shown when the person asks to finish with questions unanswered. */
@@ -141,7 +145,8 @@ export class ExamState {
         : statusOf(s, this.questions);
     return {
       status,
-      answered: this.answered,
+      // Stored answers: the hook says what a reload would keep, not what is still being written.
+      answered: this.stored ? answeredCount(this.stored, this.questions) : 0,
       total: this.questions.length,
       current: s?.current ?? 0,
       examId: this.exam?.id ?? '',
@@ -237,7 +242,7 @@ export class ExamState {
 
   private async openExam(exam: ExamRecord): Promise<void> {
     this.exam = exam;
-    this.sitting = await this.store.currentSitting(exam);
+    this.sitting = this.stored = await this.store.currentSitting(exam);
     this.confirmFinish = false;
     this.shownAt = Date.now();
     this.status = 'ready';
@@ -305,7 +310,7 @@ export class ExamState {
 
   async newAttempt(): Promise<void> {
     if (!this.exam) return;
-    this.sitting = await this.store.newAttempt(this.exam);
+    this.sitting = this.stored = await this.store.newAttempt(this.exam);
     this.confirmFinish = false;
     this.shownAt = Date.now();
     this.startClock();
@@ -354,7 +359,11 @@ export class ExamState {
 
   private async save(s: SittingRecord): Promise<void> {
     this.sitting = s;
-    await this.store.saveSitting($state.snapshot(s) as SittingRecord);
+    const record = $state.snapshot(s) as SittingRecord;
+    const write = this.writes.then(() => this.store.saveSitting(record));
+    this.writes = write.catch(() => {});
+    await write;
+    this.stored = record;
   }
 
   private startClock(): void {
@@ -561,7 +570,7 @@ export class ExamState {
   /** Back to the Exam step's home. */
   close(): void {
     this.exam = null;
-    this.sitting = null;
+    this.sitting = this.stored = null;
     this.status = 'idle';
     this.error = null;
     if (this.timer !== null) clearInterval(this.timer);
