@@ -228,3 +228,8 @@ await runHarnessBench({ appDist: resolve(root, 'dist'), buildPage: false });
 // the same predictions): scripts/bench/scoring.mjs, which also runs alone.
 const { runScoringBench } = await import('./bench/scoring.mjs');
 await runScoringBench({ buildPage: false });
+
+// Open-ended scoring part (scoreOpen on 10,000 synthetic items in a worker, and the Node CLI on
+// the same items): scripts/bench/open-scoring.mjs, which also runs alone.
+const { runOpenScoringBench } = await import('./bench/open-scoring.mjs');
+await runOpenScoringBench({ buildPage: false });

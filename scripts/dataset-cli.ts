@@ -1,10 +1,16 @@
 // `npm run dataset -- inspect <file-or-url>`: the app's own parser, run in Node.
 import { createReadStream } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { parseDataset } from '../src/lib/dataset/parse';
+import { parseDatasetFiles, type ParseFile } from '../src/lib/dataset/parse';
 import { DatasetError } from '../src/lib/dataset/errors';
+import { HEAD_BYTES, planFiles } from '../src/lib/dataset/file-set';
+import { readAnswerKey } from '../src/lib/dataset/formats/cmb';
+import { BENCHMARK_FORMATS, type BenchmarkFormat } from '../src/lib/dataset/types';
 
-const USAGE = 'usage: npm run dataset -- inspect <file-or-url>';
+const USAGE =
+  'usage: npm run dataset -- inspect <file-or-url> [<file-or-url> …] [--format <' +
+  BENCHMARK_FORMATS.join('|') +
+  '>]';
 
 async function open(source: string): Promise<AsyncIterable<Uint8Array>> {
   if (/^https?:\/\//i.test(source)) {
@@ -29,16 +35,49 @@ export interface CliIo {
   stderr: (text: string) => void;
 }
 
-async function inspect(source: string, io: CliIo): Promise<void> {
-  const summary = await parseDataset(
-    await open(source),
-    { name: source, maxProblems: Infinity },
+async function readAll(source: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of await open(source)) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+async function head(source: string): Promise<string> {
+  const bytes = await readAll(source);
+  return new TextDecoder().decode(bytes.subarray(0, HEAD_BYTES));
+}
+
+async function inspect(
+  sources: string[],
+  shape: BenchmarkFormat | undefined,
+  io: CliIo,
+): Promise<void> {
+  const plan =
+    sources.length === 1
+      ? { answerKey: null, questions: [0] }
+      : planFiles(
+          await Promise.all(sources.map(async (name) => ({ name, head: await head(name) }))),
+        );
+  const answerKey =
+    plan.answerKey === null
+      ? undefined
+      : readAnswerKey(
+          new TextDecoder().decode(await readAll(sources[plan.answerKey])),
+          sources[plan.answerKey],
+        );
+  const files: ParseFile[] = [];
+  for (const i of plan.questions) files.push({ name: sources[i], chunks: await open(sources[i]) });
+  const summary = await parseDatasetFiles(
+    files,
+    { name: sources[plan.questions[0]], maxProblems: Infinity, shape, answerKey },
     () => {},
   );
   const { stats } = summary;
   const report = {
-    source,
-    format: summary.format,
+    source: sources.length === 1 ? sources[0] : plan.questions.map((i) => sources[i]),
+    ...(answerKey ? { answer_key: sources[plan.answerKey!] } : {}),
+    format: summary.shape,
+    kind: summary.kind,
+    file_format: summary.format,
     rows: summary.rows,
     data_rows: summary.dataRows,
     columns: summary.columns,
@@ -50,6 +89,7 @@ async function inspect(source: string, io: CliIo): Promise<void> {
     multi_answer: stats.multi_answer,
     blank_answers: stats.blank_answers,
     blank_explanations: stats.blank_explanations,
+    open_items: stats.open_items ?? 0,
     annotation_counts: stats.annotation_counts,
     problems: summary.problems,
   };
@@ -58,13 +98,26 @@ async function inspect(source: string, io: CliIo): Promise<void> {
 
 /** The CLI as a function: its exit code (0 ok, 1 not a dataset, 2 usage). */
 export async function runDatasetCli(argv: string[], io: CliIo): Promise<number> {
-  const [command, source, ...rest] = argv;
-  if (command !== 'inspect' || !source || rest.length > 0) {
+  const [command, ...rest] = argv;
+  const sources: string[] = [];
+  let shape: BenchmarkFormat | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--format') {
+      const value = rest[++i] as BenchmarkFormat;
+      if (!BENCHMARK_FORMATS.includes(value)) {
+        io.stderr(`--format must be one of ${BENCHMARK_FORMATS.join(', ')}\n` + USAGE + '\n');
+        return 2;
+      }
+      shape = value;
+    } else sources.push(rest[i]);
+  }
+  const source = sources.join(', ');
+  if (command !== 'inspect' || sources.length === 0 || sources.includes('')) {
     io.stderr(USAGE + '\n');
     return 2;
   }
   try {
-    await inspect(source, io);
+    await inspect(sources, shape, io);
     return 0;
   } catch (err) {
     const reason =

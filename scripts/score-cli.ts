@@ -1,5 +1,5 @@
 // `npm run score -- --dataset <csv|json|jsonl> --predictions <jsonl|results.json>
-//                   [--protocol cmexam-char|cmexam-jieba]`
+//                   [--protocol cmexam-char|cmexam-jieba|qilin-open|open-char]`
 // Scores predictions made anywhere with the app's own scoring core, and prints the same numbers
 // as the app's results export. The format of both inputs: docs/results-format.md.
 import { createReadStream } from 'node:fs';
@@ -18,7 +18,19 @@ import {
   writesExplanations,
   type ResultsFile,
 } from '../src/lib/report/results';
-import { isProtocolId, PROTOCOL_IDS, scoreRecords } from '../src/lib/scoring';
+import {
+  benchmarkScores,
+  DEFAULT_OPEN_PROTOCOL,
+  isOpenProtocolId,
+  isProtocolId,
+  OPEN_PROTOCOL_IDS,
+  PROTOCOL_IDS,
+  scoreOpen,
+  scoreRecords,
+  type OpenProtocolId,
+  type OpenRecord,
+} from '../src/lib/scoring';
+import type { BenchmarkFormat, ItemKind } from '../src/lib/dataset/types';
 import type { ProtocolId, ScoreResult, ScoringRecord, WordTokenizer } from '../src/lib/scoring';
 
 export const USAGE = `usage: npm run score -- --dataset <file> --predictions <file> [--protocol <id>]
@@ -28,12 +40,17 @@ results export holds: metrics, breakdowns, breakdown_summary, difficulty, calibr
 position_bias and circular.
 
   --dataset <file>      the questions: CSV, JSON or JSONL in CMExam's shape (as the app reads)
+  --dataset <file>      or any shape the app reads (CMB, MedQA, CMMLU, MLEC-QA; open-ended:
+                        Huatuo-26M, CMB-Clin, JSONL/CSV with question and answer)
   --predictions <file>  either JSONL, one object a line:
                           {"row": 0, "answer": "A", "explanation": "…"}
                         row: 0-based data row of the dataset; answer: the predicted letters
                         ("" or null when not parsed); explanation: optional
                         or a results file exported by the app (format "${RESULTS_FORMAT}")
-  --protocol <id>       ${PROTOCOL_IDS.join(' | ')} (default cmexam-char)
+                        For open-ended items, lines {"row": 0, "output": "<model text>"}
+                        (row: 0-based item index); prints {"metrics", "breakdowns"}.
+  --protocol <id>       choice: ${PROTOCOL_IDS.join(' | ')} (default cmexam-char)
+                        open:   ${OPEN_PROTOCOL_IDS.join(' | ')} (default ${DEFAULT_OPEN_PROTOCOL})
   -h, --help            this text
 
 Dataset rows without a prediction are left out (a warning says how many), as for a shard.
@@ -49,6 +66,8 @@ export interface CliIo {
 }
 
 interface Dataset {
+  kind: ItemKind;
+  shape: BenchmarkFormat;
   rows: Map<number, DatasetRow>;
   /** Data rows the parser could not read, with the reason. */
   problems: Map<number, string>;
@@ -84,6 +103,8 @@ async function readDataset(path: string): Promise<Dataset> {
       },
     );
     return {
+      kind: summary.kind,
+      shape: summary.shape,
       rows,
       problems: new Map(summary.problems.map((p) => [p.row, p.message])),
       splitId: splitIdFor('custom', customSplitName(path)),
@@ -237,6 +258,91 @@ export function recordsFromResults(file: ResultsFile, dataset: Dataset, path: st
   return { records, kind: 'results', explains, file };
 }
 
+/** Open items: JSONL lines {"row", "output"} → records in row order. */
+export function openRecordsFromJsonl(text: string, dataset: Dataset, path: string): OpenRecord[] {
+  const byRow = new Map<number, { line: number; output: string | null }>();
+  text
+    .replace(/^\uFEFF/, '')
+    .split('\n')
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '') return;
+      const where = `${path} line ${i + 1}`;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        throw new CliError(`${where}: not valid JSON: ${show(line)}`);
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new CliError(
+          `${where}: expected an object {"row": …, "output": …}, found ${show(value)}`,
+        );
+      const obj = value as Record<string, unknown>;
+      const q = datasetRow(dataset, obj.row, where);
+      const previous = byRow.get(q.row);
+      if (previous)
+        throw new CliError(
+          `${where}: a second prediction for row ${q.row} (the first is on line ${previous.line})`,
+        );
+      if (!('output' in obj))
+        throw new CliError(`${where}: no "output" (use "" for a model that said nothing)`);
+      if (obj.output !== null && typeof obj.output !== 'string')
+        throw new CliError(
+          `${where}: "output" must be a string or null, found ${show(obj.output)}`,
+        );
+      byRow.set(q.row, { line: i + 1, output: obj.output });
+    });
+  if (byRow.size === 0) throw new CliError(`${path}: no predictions in the file`);
+  return [...byRow.keys()]
+    .sort((a, b) => a - b)
+    .map((row) => {
+      const q = dataset.rows.get(row)!;
+      return {
+        questionId: questionId(dataset.splitId, row),
+        row,
+        output: byRow.get(row)!.output,
+        references: q.references ?? [],
+        annotations: q.annotations,
+      };
+    });
+}
+
+async function scoreOpenCli(
+  dataset: Dataset,
+  predictionsPath: string,
+  protocol: OpenProtocolId,
+  io: CliIo,
+): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(predictionsPath, 'utf8');
+  } catch (err) {
+    throw new CliError(
+      `cannot read the predictions ${predictionsPath}: ${fileReason(err, predictionsPath)}`,
+    );
+  }
+  const records = openRecordsFromJsonl(text, dataset, predictionsPath);
+  const missing = dataset.rows.size - records.length;
+  if (missing > 0)
+    io.stderr(
+      `warning: ${missing} of the dataset's ${dataset.rows.size} items have no prediction and are left out\n`,
+    );
+  const t0 = performance.now();
+  const { loadJieba } = await import('../src/lib/scoring/jieba');
+  const wordTokenizer = await loadJieba();
+  io.stderr(`jieba loaded in ${(performance.now() - t0).toFixed(0)} ms\n`);
+  const t = performance.now();
+  const score = scoreOpen(records, { protocol, wordTokenizer });
+  io.stderr(
+    `scored ${records.length} items in ${(performance.now() - t).toFixed(1)} ms (protocol ${protocol})\n`,
+  );
+  io.stdout(
+    JSON.stringify({ metrics: score.metrics, breakdowns: score.breakdowns }, null, 2) + '\n',
+  );
+  return 0;
+}
+
 export async function readPredictions(path: string, dataset: Dataset): Promise<Predictions> {
   let text: string;
   try {
@@ -287,20 +393,36 @@ export async function runScoreCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(USAGE + '\n');
     return 0;
   }
-  const protocolArg = values.protocol ?? 'cmexam-char';
   if (!values.dataset || !values.predictions) {
     io.stderr(`--dataset and --predictions are both needed.\n\n${USAGE}\n`);
     return 2;
   }
-  if (!isProtocolId(protocolArg)) {
+  if (
+    values.protocol !== undefined &&
+    !isProtocolId(values.protocol) &&
+    !isOpenProtocolId(values.protocol)
+  ) {
     io.stderr(
-      `unknown protocol ${show(protocolArg)}: use ${PROTOCOL_IDS.join(' or ')}.\n\n${USAGE}\n`,
+      `unknown protocol ${show(values.protocol)}: use ${[...PROTOCOL_IDS, ...OPEN_PROTOCOL_IDS].join(', ')}.\n\n${USAGE}\n`,
     );
     return 2;
   }
-  const protocol: ProtocolId = protocolArg;
   try {
     const dataset = await readDataset(values.dataset);
+    if (dataset.kind === 'open') {
+      const chosen = values.protocol ?? DEFAULT_OPEN_PROTOCOL;
+      if (!isOpenProtocolId(chosen))
+        throw new CliError(
+          `${values.dataset} holds open-ended items: score them with ${OPEN_PROTOCOL_IDS.join(' or ')}, not ${chosen}`,
+        );
+      return await scoreOpenCli(dataset, values.predictions, chosen, io);
+    }
+    const chosen = values.protocol ?? 'cmexam-char';
+    if (!isProtocolId(chosen))
+      throw new CliError(
+        `${values.dataset} holds choice questions: score them with ${PROTOCOL_IDS.join(' or ')}, not ${chosen}`,
+      );
+    const protocol: ProtocolId = chosen;
     const predictions = await readPredictions(values.predictions, dataset);
     const { records } = predictions;
     const missing = dataset.rows.size - records.length;
@@ -352,6 +474,11 @@ export async function runScoreCli(argv: string[], io: CliIo): Promise<number> {
       calibration: score.calibration,
       position_bias: score.position_bias,
       circular: score.circular,
+      // CMB, CMMLU and MLEC-QA: accuracy as their papers report it.
+      ...(() => {
+        const benchmark = benchmarkScores(dataset.shape, records);
+        return benchmark ? { benchmark } : {};
+      })(),
     };
     io.stdout(JSON.stringify(out, null, 2) + '\n');
     return 0;

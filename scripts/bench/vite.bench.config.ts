@@ -24,6 +24,7 @@ export default defineConfig({
         engine: here('./page/engine.html'),
         harness: here('./page/harness.html'),
         scoring: here('./page/scoring.html'),
+        'open-scoring': here('./page/open-scoring.html'),
       },
     },
   },

@@ -58,7 +58,27 @@ const examCsv = (() => {
   return csv;
 })();
 
+// Synthetic open-ended items in Huatuo-26M's shape (questions, answers), with a source column
+// for the report's breakdowns; the last one has a list of two answers. No Huatuo content.
+const huatuoJsonl = (() => {
+  const lines = [];
+  for (let i = 0; i < 6; i++) {
+    lines.push(
+      JSON.stringify({
+        questions: `合成开放题${i}：出现虚构症状${i}应该怎么办？`,
+        answers:
+          i === 5
+            ? ['建议多休息，多喝水。', '建议及时就医。']
+            : `合成参考答案${i}：建议多休息，多喝水，必要时就医。`,
+        source: ['甲站', '乙站'][i % 2],
+      }),
+    );
+  }
+  return lines.join('\n') + '\n';
+})();
+
 const fixtures = {
+  'huatuo.jsonl': ['application/json', huatuoJsonl],
   'exam.csv': ['text/csv', examCsv],
   'annotated.csv': ['text/csv', annotated],
   'page.csv': [

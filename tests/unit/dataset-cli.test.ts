@@ -6,15 +6,18 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDatasetCli } from '../../scripts/dataset-cli';
 import { syntheticCsv, TEST_HEADER, SYNTHETIC_ROWS } from './fixtures';
+import * as F from './formats/fixtures';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'cmexam-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function inspect(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function inspect(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runDatasetCli(['inspect', file], {
+  const code = await runDatasetCli(['inspect', ...args], {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
   });
@@ -64,6 +67,53 @@ describe('npm run dataset -- inspect', () => {
   }, 30_000);
 });
 
+describe('npm run dataset -- inspect on other benchmarks', () => {
+  it('reports the detected format and kind of each shape', async () => {
+    const cases: [string, string, string, string][] = [
+      ['cmb-val.json', JSON.stringify(F.CMB_QUESTIONS), 'cmb', 'choice'],
+      ['medqa.jsonl', F.jsonl(F.MEDQA_LINES), 'medqa', 'choice'],
+      ['anatomy.csv', F.CMMLU_ANATOMY, 'cmmlu', 'choice'],
+      ['mlec.json', JSON.stringify(F.MLEC_ITEMS), 'mlec-qa', 'choice'],
+      ['huatuo.jsonl', F.jsonl(F.HUATUO_LINES), 'huatuo', 'open'],
+      ['clin.json', JSON.stringify(F.CMB_CLIN), 'cmb-clin', 'open'],
+      ['qa.jsonl', F.jsonl(F.OPEN_JSONL), 'open-jsonl', 'open'],
+    ];
+    for (const [name, text, format, kind] of cases) {
+      writeFileSync(join(dir, name), text);
+      const { code, stdout } = await inspect(join(dir, name));
+      expect(code, name).toBe(0);
+      expect(JSON.parse(stdout), name).toMatchObject({ format, kind });
+    }
+  }, 30_000);
+
+  it("takes CMB's answer key beside the questions, in either order, and several CMMLU subjects", async () => {
+    writeFileSync(join(dir, 'CMB-test.json'), JSON.stringify(F.CMB_TEST));
+    writeFileSync(join(dir, 'CMB-test-choice-answer.json'), JSON.stringify(F.CMB_KEY));
+    const { stdout } = await inspect(
+      join(dir, 'CMB-test-choice-answer.json'),
+      join(dir, 'CMB-test.json'),
+    );
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({
+      format: 'cmb',
+      rows: 2,
+      blank_answers: 0,
+      answer_length_histogram: { '1': 1, '2': 1 },
+      answer_key: join(dir, 'CMB-test-choice-answer.json'),
+    });
+    writeFileSync(join(dir, 'virology.csv'), F.CMMLU_VIROLOGY);
+    writeFileSync(join(dir, 'anatomy.csv'), F.CMMLU_ANATOMY);
+    const subjects = JSON.parse(
+      (await inspect(join(dir, 'virology.csv'), join(dir, 'anatomy.csv'))).stdout,
+    );
+    expect(subjects.rows).toBe(3);
+    expect(subjects.annotation_counts.subject).toEqual({ anatomy: 2, virology: 1 });
+    const forced = await inspect(join(dir, 'anatomy.csv'), '--format', 'huatuo');
+    expect(forced.code).toBe(1);
+    expect(forced.stderr).toContain('Not a Huatuo-26M file: it lacks questions, answers.');
+  }, 30_000);
+});
+
 describe('npm run dataset as a process', () => {
   it('prints the report on stdout and exits 0; a usage error exits 2', async () => {
     const file = join(dir, 'process.csv');
@@ -75,7 +125,12 @@ describe('npm run dataset as a process', () => {
       'inspect',
       file,
     ]);
-    expect(JSON.parse(stdout)).toMatchObject({ rows: 5, format: 'csv' });
+    expect(JSON.parse(stdout)).toMatchObject({
+      rows: 5,
+      format: 'cmexam',
+      kind: 'choice',
+      file_format: 'csv',
+    });
     expect(await inspect('')).toMatchObject({ code: 2 });
   }, 30_000);
 });

@@ -24,7 +24,17 @@ const SAME_IN_BOTH = new Set<MessageKey>(['modelLibUrl', 'sentences', 'engVerbat
  * Technical tokens a template may hold as they are, in both languages: metric and feature names,
  * and words that are the same in Chinese UIs.
  */
-const TECHNICAL_TOKENS = ['BLEU-1', 'BLEU-4', 'ROUGE-1', 'ROUGE-2', 'ROUGE-L', 'shader-f16'];
+const TECHNICAL_TOKENS = [
+  'BLEU-1',
+  'BLEU-2',
+  'BLEU-4',
+  'ROUGE-1',
+  'ROUGE-2',
+  'ROUGE-L',
+  'Distinct-1',
+  'Distinct-2',
+  'shader-f16',
+];
 
 function files(dir: string, ext: string): string[] {
   return readdirSync(dir).flatMap((name) => {

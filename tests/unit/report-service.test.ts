@@ -100,7 +100,7 @@ describe('ReportService', () => {
     await expect(
       new ReportService(other, noJieba, 'test').importResults(JSON.stringify(file), 'f.json'),
     ).rejects.toThrow(
-      /run\.spec: "method" must be one of choice, generate, not missing\.[\s\S]*run\.spec: "generation" must be an object/,
+      /run\.spec: "method" must be one of choice, generate, open, not missing\.[\s\S]*run\.spec: "generation" must be an object/,
     );
     expect(await other.runs.count()).toBe(0);
   });

@@ -530,3 +530,107 @@ describe('npm run score with cmexam-jieba', () => {
     expect(m.rouge1_p).toBeCloseTo(c.rouge1_r, 6);
   }, 30_000);
 });
+
+describe('npm run score on open-ended items', () => {
+  // Item 0's reference has 10 characters (多 twice); item 1's 4. Output 0 is the reference
+  // with a space inside (removed before scoring), output 1 is empty.
+  const HUATUO = write(
+    'huatuo.jsonl',
+    jsonl([
+      { questions: '合成问题零', answers: '患者应多休息并多喝水', source: '甲' },
+      { questions: '合成问题一', answers: '注意饮食', source: '乙' },
+      { questions: '合成问题二', answers: '没有预测的题' },
+    ]),
+  );
+  const OUTPUTS = write(
+    'outputs.jsonl',
+    jsonl([
+      { row: 0, output: '患者应多休息 并多喝水' },
+      { row: 1, output: '' },
+    ]),
+  );
+
+  it('qilin-open by default: ROUGE, Distinct counts, length and empties, by hand', async () => {
+    const { out, stderr } = await scored('--dataset', HUATUO, '--predictions', OUTPUTS);
+    expect(stderr).toContain("1 of the dataset's 3 items have no prediction");
+    const m = out.metrics;
+    expect(m).toMatchObject({ protocol: 'qilin-open', n: 2, empty: 1, avg_length: 5 });
+    // ROUGE per item: item 0 identical → F = 2/(2 + 1e-8) ≈ 1; item 1 "" → 0; mean 50.
+    expect(m.rouge1).toBeCloseTo(50, 5);
+    expect(m.rouge2).toBeCloseTo(50, 5);
+    expect(m.rougeL).toBeCloseTo(50, 5);
+    for (const key of ['bleu1', 'bleu2', 'bleu4', 'distinct1', 'distinct2']) {
+      expect(typeof m[key], key).toBe('number');
+    }
+    expect(Object.keys(out)).toEqual(['metrics', 'breakdowns']);
+    expect(out.breakdowns.source['乙']).toMatchObject({ n: 1, rouge1: 0, empty: 1 });
+    expect(out.breakdowns.source['甲'].rouge1).toBeCloseTo(100, 5);
+  }, 30_000);
+
+  it('open-char: character BLEU, by hand', async () => {
+    const { out } = await scored(
+      '--dataset',
+      HUATUO,
+      '--predictions',
+      OUTPUTS,
+      '--protocol',
+      'open-char',
+    );
+    // Every n-gram of output 0 is in its reference: p1..p4 = 1 (output 1 has none).
+    // Lengths: output 10 + 0, references 10 + 4 → BP = exp(1 - 14/10) = e^-0.4.
+    expect(out.metrics.bleu1).toBeCloseTo(100 * Math.exp(-0.4), 9);
+    expect(out.metrics.bleu2).toBeCloseTo(100 * Math.exp(-0.4), 9);
+    expect(out.metrics.bleu4).toBeCloseTo(100 * Math.exp(-0.4), 9);
+  }, 30_000);
+
+  it('refuses a choice protocol for open items, and lines without an output', async () => {
+    const wrong = await score(
+      '--dataset',
+      HUATUO,
+      '--predictions',
+      OUTPUTS,
+      '--protocol',
+      'cmexam-char',
+    );
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(
+      'holds open-ended items: score them with qilin-open or open-char',
+    );
+    const bad = write('bad-outputs.jsonl', jsonl([{ row: 0, answer: 'A' }]));
+    const noOutput = await score('--dataset', HUATUO, '--predictions', bad);
+    expect(noOutput.code).toBe(2);
+    expect(noOutput.stderr).toContain('line 1: no "output"');
+    const choice = await score(
+      '--dataset',
+      DATASET,
+      '--predictions',
+      OUTPUTS,
+      '--protocol',
+      'qilin-open',
+    );
+    expect(choice.stderr).toContain('holds choice questions');
+  }, 30_000);
+});
+
+describe('npm run score on CMMLU: accuracy as the paper reports it', () => {
+  it('adds "benchmark": per subject, and the mean over subjects', async () => {
+    const data = write(
+      'anatomy.csv',
+      ',Question,A,B,C,D,Answer\n0,合成一,甲,乙,丙,丁,A\n1,合成二,甲,乙,丙,丁,B\n',
+    );
+    const predictions = write(
+      'cmmlu.jsonl',
+      jsonl([
+        { row: 0, answer: 'A' },
+        { row: 1, answer: 'C' },
+      ]),
+    );
+    const { out } = await scored('--dataset', data, '--predictions', predictions);
+    expect(out.benchmark).toMatchObject({
+      benchmark: 'cmmlu',
+      groups: [{ name: 'anatomy', n: 2, correct: 1, accuracy: 0.5 }],
+      overall: { label: 'average of subjects', accuracy: 0.5 },
+    });
+    expect(out.metrics.accuracy).toBe(0.5);
+  }, 30_000);
+});

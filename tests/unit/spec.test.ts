@@ -450,7 +450,7 @@ describe('every problem is listed', () => {
     [
       'bad method',
       link('method=score'),
-      ['"method" must be one of choice, generate, not "score".'],
+      ['"method" must be one of choice, generate, open, not "score".'],
     ],
     [
       'bad prompt',
@@ -631,7 +631,7 @@ describe('validateSpec: one set of rules for the form, links and results files',
       expect.arrayContaining([
         '"subset" must be an object, not missing.',
         '"engine" must be one of webllm, wllama, not missing.',
-        '"method" must be one of choice, generate, not missing.',
+        '"method" must be one of choice, generate, open, not missing.',
         '"prompt" must be one of zero-shot, few-shot, cot, icp, not missing.',
         '"generation" must be an object, not missing.',
         '"seed" must be a whole number from 0 to 4294967295, not missing.',

@@ -47,3 +47,15 @@ export function cmexamUrl(base: string, split: CmexamSplit): string {
   const b = base.endsWith('/') ? base : base + '/';
   return new URL(CMEXAM_SPLITS[split].file, b).href;
 }
+
+/**
+ * The split name for files imported together: the first by name that is not an answer key
+ * (its name says "answer"), with the number of the others (`anatomy-and-2`), in the characters split names use.
+ */
+export function splitNameForFiles(names: readonly string[]): string {
+  const sorted = [...names].sort();
+  const questions = sorted.filter((n) => !/answer/i.test(n));
+  const first = questions[0] ?? sorted[0];
+  const others = questions.length - 1;
+  return others > 0 ? `${customSplitName(first)}-and-${others}` : customSplitName(first);
+}

@@ -1,16 +1,29 @@
 import type { SplitRecord } from '../db/database';
 import { DatasetError, errorInfo, toErrorInfo, type DatasetErrorInfo } from './errors';
 import { msg } from '../i18n/translate';
-import { parseDataset } from './parse';
+import { parseDatasetFiles, type ParseFile } from './parse';
+import { HEAD_BYTES, planFiles } from './file-set';
+import { readAnswerKey } from './formats/cmb';
+import type { AnswerKey } from './formats';
 import { importLockName, splitLockName, type SplitStore } from './store';
-import type { DatasetFormat } from './types';
+import type { BenchmarkFormat, DatasetFormat } from './types';
 import { splitIdFor } from './ids';
 
 /** Data rows per stored record: large enough to make writes cheap, small enough to read one. */
 export const CHUNK_ROWS = 1000;
 
 export type ImportSource =
-  { kind: 'url'; url: string } | { kind: 'file'; file: Blob; name: string };
+  | { kind: 'url'; url: string }
+  | { kind: 'file'; file: Blob; name: string }
+  /** Files chosen together: one split (CMMLU's subjects; CMB's questions and answer key). */
+  | { kind: 'files'; files: { file: Blob; name: string }[] };
+
+/** How a source is named in the split record and messages. */
+export function sourceNameOf(source: ImportSource): string {
+  if (source.kind === 'url') return source.url;
+  if (source.kind === 'file') return source.name;
+  return source.files.map((f) => f.name).join(', ');
+}
 
 export interface ImportRequest {
   /** Chosen by the caller so that it can cancel before the import settles. */
@@ -19,6 +32,8 @@ export interface ImportRequest {
   split: string;
   source: ImportSource;
   format?: DatasetFormat;
+  /** Forces a file shape (CMExam, CMB, …) instead of detecting it. */
+  shape?: BenchmarkFormat;
   /** Keep a complete split that is already stored instead of importing again. */
   onlyIfMissing?: boolean;
 }
@@ -64,7 +79,12 @@ export class Ingestor {
       splitId,
       phase: 'waiting',
       bytes: 0,
-      totalBytes: req.source.kind === 'file' ? req.source.file.size : null,
+      totalBytes:
+        req.source.kind === 'file'
+          ? req.source.file.size
+          : req.source.kind === 'files'
+            ? req.source.files.reduce((n, f) => n + f.file.size, 0)
+            : null,
       rows: 0,
       elapsedMs: 0,
     };
@@ -108,19 +128,21 @@ export class Ingestor {
     progress: ImportProgress,
     send: (force?: boolean) => void,
   ): Promise<ImportOutcome> {
-    const sourceName = req.source.kind === 'url' ? req.source.url : req.source.name;
+    const sourceName = sourceNameOf(req.source);
     await this.store.beginImport(req.importId, splitId, sourceName);
     try {
       progress.phase = 'connecting';
       send(true);
-      const body = await this.open(req.source, signal, progress);
+      const { files, answerKey } = await this.openAll(req.source, signal, progress);
       progress.phase = 'reading';
       let chunksWritten = 0;
-      const summary = await parseDataset(
-        body,
+      const summary = await parseDatasetFiles(
+        files,
         {
           format: req.format,
-          name: sourceName,
+          shape: req.shape,
+          answerKey,
+          name: files[0]?.name ?? sourceName,
           signal,
           chunkRows: CHUNK_ROWS,
           onBytes: (bytes) => {
@@ -144,6 +166,8 @@ export class Ingestor {
         split: req.split,
         importId: req.importId,
         format: summary.format,
+        shape: summary.shape,
+        kind: summary.kind,
         rows: summary.rows,
         dataRows: summary.dataRows,
         bytes: summary.bytes,
@@ -182,8 +206,36 @@ export class Ingestor {
     }
   }
 
-  private async open(
+  /** The files to parse, in order, and the answer key given beside them (read whole, small). */
+  private async openAll(
     source: ImportSource,
+    signal: AbortSignal,
+    progress: ImportProgress,
+  ): Promise<{ files: ParseFile[]; answerKey?: AnswerKey }> {
+    if (source.kind !== 'files') {
+      const name = source.kind === 'url' ? source.url : source.name;
+      return { files: [{ name, chunks: await this.open(source, signal, progress) }] };
+    }
+    const heads = await Promise.all(
+      source.files.map(async (f) => ({
+        name: f.name,
+        head: new TextDecoder().decode(await f.file.slice(0, HEAD_BYTES).arrayBuffer()),
+      })),
+    );
+    const plan = planFiles(heads);
+    const keyFile = plan.answerKey === null ? null : source.files[plan.answerKey];
+    const answerKey = keyFile ? readAnswerKey(await keyFile.file.text(), keyFile.name) : undefined;
+    return {
+      answerKey,
+      files: plan.questions.map((i) => ({
+        name: source.files[i].name,
+        chunks: readStream(source.files[i].file.stream(), signal),
+      })),
+    };
+  }
+
+  private async open(
+    source: Exclude<ImportSource, { kind: 'files' }>,
     signal: AbortSignal,
     progress: ImportProgress,
   ): Promise<AsyncIterable<Uint8Array>> {

@@ -9,6 +9,7 @@ export function emptyStats(): DatasetStats {
     multi_answer: 0,
     blank_answers: 0,
     blank_explanations: 0,
+    open_items: 0,
     annotation_counts: {},
   };
 }
@@ -19,6 +20,7 @@ function bump(map: Record<string, number>, key: string): void {
 
 export function addToStats(stats: DatasetStats, row: DatasetRow): void {
   stats.rows++;
+  if (row.kind === 'open') stats.open_items = (stats.open_items ?? 0) + 1;
   bump(stats.answer_length_histogram, String(row.answer.length));
   bump(stats.option_count_histogram, String(row.options.length));
   bump(stats.option_sets, row.options.map((o) => o.key).join(''));

@@ -18,6 +18,16 @@ export interface DatasetRow {
   multi: boolean;
   blankAnswer: boolean;
   blankExplanation: boolean;
+  /**
+   * `open` for a question answered in free text (no options; `references` hold the gold
+   * answers); absent for a choice question, so rows stored before open items existed read as
+   * choice items.
+   */
+  kind?: 'open';
+  /** Open items: text the model sees before the question (a case description, earlier turns). */
+  context?: string;
+  /** Open items: one or more reference answers, in the source's order. */
+  references?: string[];
 }
 
 /** A stored question: a dataset row bound to the import that wrote it. */
@@ -36,7 +46,31 @@ export interface RowProblem {
   message: string;
 }
 
+/** The file's syntax. */
 export type DatasetFormat = 'csv' | 'json' | 'jsonl';
+
+/** Whose file shape the rows come in: one adapter module each (`formats/`). */
+export type BenchmarkFormat =
+  'cmexam' | 'cmb' | 'cmb-clin' | 'medqa' | 'cmmlu' | 'mlec-qa' | 'huatuo' | 'open-jsonl';
+
+/** Choice items have options and answer letters; open items have references. */
+export type ItemKind = 'choice' | 'open';
+
+export const BENCHMARK_FORMATS: readonly BenchmarkFormat[] = [
+  'cmexam',
+  'cmb',
+  'cmb-clin',
+  'medqa',
+  'cmmlu',
+  'mlec-qa',
+  'huatuo',
+  'open-jsonl',
+];
+
+/** The kind of a row (rows stored before open items existed have no `kind`). */
+export function itemKindOf(row: Pick<DatasetRow, 'kind'>): ItemKind {
+  return row.kind === 'open' ? 'open' : 'choice';
+}
 
 /** Counts gathered while parsing; shown in the UI and printed by the CLI. */
 export interface DatasetStats {
@@ -47,5 +81,7 @@ export interface DatasetStats {
   multi_answer: number;
   blank_answers: number;
   blank_explanations: number;
+  /** Open items (counted in `rows` too); absent in stats written before open items existed. */
+  open_items?: number;
   annotation_counts: Record<string, Record<string, number>>;
 }

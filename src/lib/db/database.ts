@@ -1,5 +1,12 @@
 import Dexie, { type EntityTable } from 'dexie';
-import type { DatasetFormat, DatasetRow, DatasetStats, RowProblem } from '../dataset/types';
+import type {
+  BenchmarkFormat,
+  DatasetFormat,
+  DatasetRow,
+  DatasetStats,
+  ItemKind,
+  RowProblem,
+} from '../dataset/types';
 import type { ChatMessage, Timings } from '../engines/types';
 import type { EvalQuestion, RunSpec } from '../eval/types';
 import type { ExamSpec } from '../exam/spec';
@@ -14,6 +21,10 @@ export interface SplitRecord {
   split: string;
   importId: string;
   format: DatasetFormat;
+  /** Whose file shape (absent: imported before other benchmarks were read, so CMExam's). */
+  shape?: BenchmarkFormat;
+  /** Choice or open items (absent: choice). */
+  kind?: ItemKind;
   rows: number;
   dataRows: number;
   bytes: number;
@@ -28,6 +39,19 @@ export interface SplitRecord {
   stats: DatasetStats;
   /** Data rows per stored chunk (see QuestionChunk). */
   chunkRows: number;
+}
+
+/**
+ * A benchmark suite (eval/suite.ts): its link and, per member, the split it imported and the
+ * run it created (null until then). The runs themselves are ordinary runs.
+ */
+export interface SuiteRecord {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  /** The suite link's query (no `?`, no `autostart`), to open it again. */
+  query: string;
+  members: { ref: string; splitId: string | null; runId: string | null }[];
 }
 
 /** An import in progress. Its rows are invisible until it becomes the split's `importId`. */
@@ -310,6 +334,7 @@ export class AppDatabase extends Dexie {
   exams!: EntityTable<ExamRecord, 'id'>;
   sittings!: EntityTable<SittingRecord, 'id'>;
   handins!: EntityTable<HandinRecord, 'sittingId'>;
+  suites!: EntityTable<SuiteRecord, 'id'>;
 
   /**
    * `observed: false` leaves out Dexie's change notifications (`storagemutated`, liveQuery):
@@ -347,6 +372,8 @@ export class AppDatabase extends Dexie {
       sittings: '&id, examId',
       handins: '&sittingId, examId',
     });
+    // Benchmark suites: one model over several splits, a run each.
+    this.version(6).stores({ suites: '&id, createdAt' });
   }
 
   /** Store a whole run at once (an import or a merge), replacing any answers it had. */

@@ -22,7 +22,7 @@
  * |               |                                          | else `webllm`; must agree if given  |
  * | `model_url`   | http(s) URL of a custom MLC model        | both or neither; only with a web-llm|
  * | `model_lib`   | http(s) URL of its model library (.wasm) | model id (a custom MLC model)       |
- * | `method`      | `choice\|generate`                       | required for a run                  |
+ * | `method`      | `choice\|generate\|open`                 | required for a run                  |
  * | `prompt`      | `zero-shot\|few-shot\|cot\|icp`          | required; `cot` needs `generate`    |
  * | `k`           | whole number 1 … 64                      | required for few-shot; otherwise    |
  * |               |                                          | absent or `0`                       |
@@ -208,7 +208,7 @@ function readRunLink(search: string): Omit<RunLink, 'problems'> {
   if (promptRaw === null) problems.push(msg('linkRunNeedsPrompt'));
   const method = methodRaw === null ? null : oneOf(methodRaw, 'method', METHODS, problems);
   const prompt = promptRaw === null ? null : oneOf(promptRaw, 'prompt', PROMPTS, problems);
-  if (prompt === 'cot' && method === 'choice') {
+  if (prompt === 'cot' && (method === 'choice' || method === 'open')) {
     problems.push(msg('linkCotNeedsGenerate'));
   }
 
@@ -248,12 +248,12 @@ function readRunLink(search: string): Omit<RunLink, 'problems'> {
   let extraction = DEFAULT_EXTRACTION;
   let maxTokens = DEFAULT_GENERATION.maxTokens;
   if (multiRaw !== null) {
-    if (method === 'generate') {
+    if (method === 'generate' || method === 'open') {
       problems.push(msg('linkMultiOnlyChoice'));
     } else multiAnswer = oneOf(multiRaw, 'multi', MULTI, problems) ?? DEFAULT_MULTI;
   }
   if (extractRaw !== null) {
-    if (method === 'choice') {
+    if (method === 'choice' || method === 'open') {
       problems.push(msg('linkExtractOnlyGenerate'));
     } else extraction = oneOf(extractRaw, 'extract', EXTRACT, problems) ?? DEFAULT_EXTRACTION;
   }
@@ -270,7 +270,8 @@ function readRunLink(search: string): Omit<RunLink, 'problems'> {
   const circularRaw = get('circular');
   let circular = false;
   if (circularRaw !== null) {
-    if (circularRaw === '1') circular = true;
+    if (circularRaw === '1' && method === 'open') problems.push(msg('specCircularNeedsOptions'));
+    else if (circularRaw === '1') circular = true;
     else if (circularRaw !== '0') {
       problems.push(msg('linkCircular', { value: circularRaw }));
     }
@@ -344,6 +345,7 @@ export function runLinkFor(spec: RunSpec, dataset: DatasetLinkRequest, autostart
     if (c.shotsSplitId !== null) out.push(['shots', shotsParam(c.shotsSplitId)]);
   }
   if (c.method === 'choice') out.push(['multi', c.multiAnswer]);
+  else if (c.method === 'open') out.push(['max_tokens', String(c.generation.maxTokens)]);
   else out.push(['extract', c.extraction], ['max_tokens', String(c.generation.maxTokens)]);
   out.push(['temperature', String(c.generation.temperature)]);
   if (c.circular) out.push(['circular', '1']);

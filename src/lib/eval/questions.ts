@@ -12,5 +12,8 @@ export function evalQuestionOf(q: StoredQuestion): EvalQuestion {
     explanation: q.explanation,
     annotations: q.annotations,
     multi: q.multi,
+    ...(q.kind === 'open'
+      ? { kind: 'open' as const, context: q.context, references: q.references ?? [] }
+      : {}),
   };
 }

@@ -41,6 +41,7 @@ import {
   type RunProgress,
 } from './progress';
 import { selectShots } from './prompts';
+import { selectOpenShots } from './prompts-open';
 import { drawSelection } from './select';
 import { solve } from './solver';
 import { LivePublisher } from './live';
@@ -133,6 +134,14 @@ export class Runner implements RunApi {
     const existing = await this.db.runs.get(runId);
     if (existing) return existing;
     const split = await this.requireSplit(spec.splitId);
+    // Open items have no options to score, and choice questions no references to compare with.
+    if ((split.kind === 'open') !== (spec.method === 'open')) {
+      throw new TranslatableError(
+        msg(split.kind === 'open' ? 'specChoiceNeedsOptions' : 'specOpenNeedsOpenItems', {
+          split: split.id,
+        }),
+      );
+    }
     const all = await this.questionsOf(split);
     const { questions, skipped } = drawQuestions(all, spec);
     const shots = spec.shotsSplitId ? await this.store.getSplit(spec.shotsSplitId) : undefined;
@@ -630,7 +639,10 @@ export class Runner implements RunApi {
       run.shotsSha256 = split.sha256;
       await this.update(run.id, (r) => (r.shotsSha256 = split.sha256));
     }
-    return selectShots(await this.questionsOf(split), spec.k, spec.seed);
+    const pool = await this.questionsOf(split);
+    return spec.method === 'open'
+      ? selectOpenShots(pool, spec.k, spec.seed)
+      : selectShots(pool, spec.k, spec.seed);
   }
 
   private async update(runId: string, change: (r: RunRecord) => void): Promise<RunRecord> {

@@ -5,6 +5,7 @@
  * - `choice`, single answer: next-letter probabilities over the question's own letters;
  * - `choice`, multi-answer (`multi=constrained`): generation constrained to an ordered letter set;
  * - `generate`: free text, then answer extraction (extract.ts);
+ * - `open`: free text for an open item (no options), stored whole as the answer's explanation;
  * - `icp`: a first call writes knowledge seeds, which the answer prompt then carries;
  * - circular evaluation: the same path again under every rotation of the option texts.
  */
@@ -14,6 +15,7 @@ import type { Engine, Timings } from '../engines/types';
 import { isCorrect } from '../scoring/records';
 import { extractAnswer, extractExplanation } from './extract';
 import { buildIcpAnswerPrompt, buildIcpSeedPrompt, buildPrompt } from './prompts';
+import { buildOpenIcpAnswerPrompt, buildOpenIcpSeedPrompt, buildOpenPrompt } from './prompts-open';
 import { mapLetters, rotateQuestion } from './rotate';
 import type { BuiltPrompt, EvalQuestion, RunSpec } from './types';
 
@@ -103,9 +105,10 @@ async function solveOnce(
   onText?: (textSoFar: string) => void,
 ): Promise<OneAnswer> {
   const calls: EngineCallRecord[] = [];
+  const open = spec.method === 'open';
   let prompt: BuiltPrompt;
   if (spec.prompt === 'icp') {
-    const seedPrompt = await buildIcpSeedPrompt(q);
+    const seedPrompt = open ? await buildOpenIcpSeedPrompt(q) : await buildIcpSeedPrompt(q);
     const seeds = await engine.generate({
       prompt: { messages: seedPrompt.messages },
       maxTokens: ICP_SEED_TOKENS,
@@ -122,7 +125,11 @@ async function solveOnce(
         seeds.timings,
       ),
     );
-    prompt = await buildIcpAnswerPrompt(q, seeds.text, spec.method);
+    prompt = open
+      ? await buildOpenIcpAnswerPrompt(q, seeds.text)
+      : await buildIcpAnswerPrompt(q, seeds.text, spec.method);
+  } else if (open) {
+    prompt = await buildOpenPrompt(q, spec.prompt, shots);
   } else {
     prompt = await buildPrompt(q, { style: spec.prompt, method: spec.method, shots });
   }
@@ -163,6 +170,19 @@ async function solveOnce(
     constrained ? undefined : onText,
   );
   calls.push(call('answer', prompt, g.text, g.promptTokens, g.completionTokens, g.timings));
+  if (open) {
+    // The whole reply is the answer: nothing to extract, nothing right or wrong here (the
+    // report scores it against the references).
+    return {
+      calls,
+      prompt,
+      prediction: '',
+      status: 'parsed',
+      rule: 'open',
+      explanation: g.text,
+      optionProbs: null,
+    };
+  }
   if (constrained) {
     const letters = [...new Set(g.text.replace(/[^A-Z]/g, ''))].sort().join('');
     return {
@@ -196,7 +216,9 @@ function solvedAnswer(a: OneAnswer, gold: string): SolvedAnswer {
     prediction: a.prediction,
     status: a.status,
     extractionRule: a.rule,
-    correct: isCorrect({ status: a.status, prediction: a.prediction, gold }),
+    // An open answer is scored as text against its references, never as right or wrong.
+    correct:
+      a.rule === 'open' ? false : isCorrect({ status: a.status, prediction: a.prediction, gold }),
     optionProbs: a.optionProbs,
     explanation: a.explanation,
     promptTokens: sum(calls, 'promptTokens'),

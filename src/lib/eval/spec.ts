@@ -32,7 +32,7 @@ export const MAX_TEMPERATURE = 2;
 
 export const MODES: readonly SubsetSpec['mode'][] = ['all', 'first', 'random', 'stratified'];
 export const ENGINES: readonly RunSpec['engine'][] = ['webllm', 'wllama'];
-export const METHODS: readonly Method[] = ['choice', 'generate'];
+export const METHODS: readonly Method[] = ['choice', 'generate', 'open'];
 export const PROMPTS: readonly PromptStyle[] = ['zero-shot', 'few-shot', 'cot', 'icp'];
 export const MULTI: readonly MultiAnswerPolicy[] = ['skip', 'constrained'];
 export const EXTRACT: readonly ExtractionRule[] = ['layered', 'cmexam'];
@@ -97,7 +97,7 @@ export function canonicalSpec(spec: RunSpec): RunSpec {
     extraction: spec.method === 'generate' ? spec.extraction : DEFAULT_EXTRACTION,
     generation: {
       maxTokens:
-        spec.method === 'generate' ? spec.generation.maxTokens : DEFAULT_GENERATION.maxTokens,
+        spec.method === 'choice' ? DEFAULT_GENERATION.maxTokens : spec.generation.maxTokens,
       temperature: spec.generation.temperature,
     },
     seed: spec.seed,
@@ -191,7 +191,9 @@ export function specProblems(value: unknown): Message[] {
   const prompt = oneOf(spec.prompt, PROMPTS) ? spec.prompt : null;
   if (!method) problems.push(mustBeOneOf('method', METHODS, spec.method));
   if (!prompt) problems.push(mustBeOneOf('prompt', PROMPTS, spec.prompt));
-  if (prompt === 'cot' && method === 'choice') problems.push(msg('specCotNeedsGenerate'));
+  if (prompt === 'cot' && method !== null && method !== 'generate')
+    problems.push(msg('specCotNeedsGenerate'));
+  if (method === 'open' && spec.circular) problems.push(msg('specCircularNeedsOptions'));
   if (prompt === 'few-shot') {
     if (!isInt(spec.k, 1, MAX_K))
       problems.push(msg('specFewShotK', { max: MAX_K, value: describe(spec.k) }));

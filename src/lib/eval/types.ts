@@ -1,7 +1,11 @@
 /** The evaluation pipeline's shared vocabulary: run specs, prompts, extracted answers. */
 import type { ChatMessage } from '../engines/types';
 
-export type Method = 'choice' | 'generate';
+/**
+ * `choice`: next-letter probabilities; `generate`: free text, then the answer letters read
+ * from it; `open`: free text for open items (no options), stored whole and scored as text.
+ */
+export type Method = 'choice' | 'generate' | 'open';
 export type PromptStyle = 'zero-shot' | 'few-shot' | 'cot' | 'icp';
 /** How multi-answer questions are handled by the `choice` method. */
 export type MultiAnswerPolicy = 'skip' | 'constrained';
@@ -67,6 +71,10 @@ export interface EvalQuestion {
   explanation: string;
   annotations: Record<string, string>;
   multi: boolean;
+  /** Open items (answered by the `open` method): no options, references instead. */
+  kind?: 'open';
+  context?: string;
+  references?: string[];
 }
 
 /** One prompt to send, versioned by the hash of its template text. */

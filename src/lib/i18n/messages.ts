@@ -298,6 +298,10 @@ export const MESSAGES = {
   subsetStratified: { en: 'stratified N', zh: '分层抽取 N 题' },
   stratifyBy: { en: 'By', zh: '分层依据' },
   methodChoice: { en: 'choice (next-letter probabilities)', zh: 'choice（下一字母概率）' },
+  methodOpen: {
+    en: 'open (free-text answer, scored against references)',
+    zh: 'open（自由作答，与参考答案比对评分）',
+  },
   methodGenerate: { en: 'generate (answer + explanation)', zh: 'generate（答案 + 解析）' },
   promptZeroShot: { en: 'zero-shot', zh: '零样本' },
   promptFewShot: { en: 'few-shot', zh: '少样本' },
@@ -353,6 +357,106 @@ export const MESSAGES = {
   pairedDiffer: { en: '(the runs differ at the 5% level)', zh: '（两次评测在 5% 水平上差异显著）' },
   pairedSame: { en: '(no significant difference at 5%)', zh: '（在 5% 水平上无显著差异）' },
   annotationCol: { en: 'annotation', zh: '标注' },
+  sourceCol: { en: 'source', zh: '来源' },
+  openAvgLength: { en: 'avg. length (chars)', zh: '平均长度（字）' },
+  openEmpty: { en: 'empty', zh: '空回答' },
+  openPaperTitle: {
+    en: 'Reference: open-ended medical QA papers, on their own test sets',
+    zh: '参考：开放式医学问答论文（各自测试集）',
+  },
+  openPaperQilin: {
+    en: 'Qilin-Med paper, Huatuo-26M test',
+    zh: 'Qilin-Med 论文，Huatuo-26M 测试集',
+  },
+  openPaperHuatuo: { en: 'Huatuo-26M paper, test set', zh: 'Huatuo-26M 论文，测试集' },
+  openThisRun: { en: 'this run', zh: '本次运行' },
+  openProtocolLabel: { en: 'open-ended protocol', zh: '开放式评分协议' },
+  openQilinLabel: {
+    en: 'qilin-open (Qilin-Med: jieba BLEU)',
+    zh: 'qilin-open（Qilin-Med：jieba 分词 BLEU）',
+  },
+  openCharLabel: { en: 'open-char (character BLEU)', zh: 'open-char（按字 BLEU）' },
+  referencesLabel: { en: 'Reference answers', zh: '参考答案' },
+  contextLabel: { en: 'Context', zh: '背景' },
+  itemScoresLabel: { en: 'This answer', zh: '本题得分' },
+  benchNoteCmb: {
+    en: "The test split's answers ship apart (data/CMB-test-choice-answer.json in CMB's GitHub repository): drop the questions and that file together.",
+    zh: '测试集答案单独发布（CMB GitHub 仓库的 data/CMB-test-choice-answer.json）：请把题目文件和该文件一起拖入。',
+  },
+  benchNoteCmmlu: {
+    en: 'A link imports one subject; drop several subject files together to make one split.',
+    zh: '每个链接导入一个科目；把多个科目文件一起拖入即合为一个数据划分。',
+  },
+  benchNoteMedqa: {
+    en: 'Published as an archive: unpack data_clean/questions/Mainland/test.jsonl and drop it here.',
+    zh: '以压缩包发布：解压出 data_clean/questions/Mainland/test.jsonl 后拖入此处。',
+  },
+  benchNoteMlec: {
+    en: 'Published on Google Drive: download a file such as Clinic_test.json and drop it here.',
+    zh: '发布于 Google Drive：下载如 Clinic_test.json 的文件后拖入此处。',
+  },
+  otherBenchmarks: { en: 'Other benchmarks', zh: '其他基准' },
+  otherBenchmarksNote: {
+    en: "Each benchmark's own files, read in their own shape; the licence is the publisher's.",
+    zh: '各基准的原始文件，按其原格式读取；许可证以发布者为准。',
+  },
+  licenceCol: { en: 'licence', zh: '许可证' },
+  benchmarkCol: { en: 'benchmark', zh: '基准' },
+  filesCol: { en: 'files', zh: '文件' },
+  projectPage: { en: 'project page', zh: '项目主页' },
+  benchScoresTitle: {
+    en: 'Accuracy as the {benchmark} paper reports it',
+    zh: '按 {benchmark} 论文口径的准确率',
+  },
+  benchOverall: { en: 'Overall ({label}): {value}%', zh: '总体（{label}）：{value}%' },
+  fileShape: { en: 'File shape', zh: '文件格式' },
+  fileShapeDetect: { en: 'detect from the file', zh: '根据文件自动识别' },
+  suiteNeedsMembers: {
+    en: 'A suite link needs suite=<member>,<member>,… (cmexam:val, cmexam:test, cmexam:train or a file URL).',
+    zh: '套件链接需要 suite=<成员>,<成员>,…（cmexam:val、cmexam:test、cmexam:train 或文件 URL）。',
+  },
+  suiteTooMany: {
+    en: 'A suite takes at most {max} members, not {n}.',
+    zh: '套件最多 {max} 个成员，而不是 {n} 个。',
+  },
+  suiteNoDataset: {
+    en: 'A suite link names its splits in suite=, not with {key}=.',
+    zh: '套件链接在 suite= 中列出数据划分，而不是用 {key}=。',
+  },
+  suiteRepeated: { en: 'A suite member is listed twice.', zh: '套件成员重复出现。' },
+  suiteMember: {
+    en: 'Suite member "{ref}" is neither cmexam:<train|val|test> nor an http(s) URL.',
+    zh: '套件成员“{ref}”既不是 cmexam:<train|val|test>，也不是 http(s) URL。',
+  },
+  suiteMemberProblem: { en: '{ref}: {problem}', zh: '{ref}：{problem}' },
+  suiteLinkProblems: {
+    en: 'This suite link cannot be followed: {list}',
+    zh: '无法打开此套件链接：{list}',
+  },
+  suiteTitle: { en: 'Benchmark suite', zh: '基准套件' },
+  suiteLine: {
+    en: '{done} of {total} runs done · {status}',
+    zh: '{total} 个运行中已完成 {done} 个 · {status}',
+  },
+  suiteStatus_preparing: { en: 'preparing', zh: '准备中' },
+  suiteStatus_running: { en: 'running', zh: '运行中' },
+  suiteStatus_stopped: {
+    en: 'stopped (open the link again to go on)',
+    zh: '已停止（再次打开链接即可继续）',
+  },
+  suiteStatus_done: { en: 'done', zh: '已完成' },
+  suiteStatus_error: { en: 'error', zh: '出错' },
+  suiteRunsTab: { en: 'Suites', zh: '套件' },
+  suitePick: { en: 'Suite', zh: '套件' },
+  suiteNone: {
+    en: 'No suite yet: open a suite link (mode=suite).',
+    zh: '尚无套件：请打开套件链接（mode=suite）。',
+  },
+  suiteModelCol: { en: 'model', zh: '模型' },
+  examOpenSplit: {
+    en: '{split} holds open-ended items without options: an exam needs choice questions.',
+    zh: '{split} 是没有选项的开放式题目：考试需要选择题。',
+  },
   valueCol: { en: 'value', zh: '取值' },
   disagreeHeading: { en: 'Questions where they disagree ({n})', zh: '两者结果不同的题目（{n}）' },
   filter_all: { en: 'all', zh: '全部' },
@@ -540,6 +644,30 @@ export const MESSAGES = {
     zh: '缺少列：{missing}。文件表头为：{header}。应包含 CMExam 的列 Question、Options、Answer、Explanation。',
   },
   dsNothing: { en: '(nothing)', zh: '（无）' },
+  dsShapeMissing: {
+    en: 'Not a {format} file: it lacks {missing}. Its fields are: {found}.',
+    zh: '不是 {format} 文件：缺少 {missing}。文件的字段为：{found}。',
+  },
+  dsNoKnownShape: {
+    en: '{cmexam} Other shapes the app reads: {shapes}.',
+    zh: '{cmexam} 本应用还能读取的格式：{shapes}。',
+  },
+  dsAnswerKeyAlone: {
+    en: "This is CMB's answer key (items with an id and an answer, no question): import it together with the CMB questions file it belongs to.",
+    zh: '这是 CMB 的答案文件（含 id 与 answer，没有题目）：请与对应的 CMB 题目文件一起导入。',
+  },
+  dsBadAnswerKey: {
+    en: '{name} is not a CMB answer key: item {item} is not {"id": …, "answer": "…"}.',
+    zh: '{name} 不是 CMB 答案文件：第 {item} 项不是 {"id": …, "answer": "…"}。',
+  },
+  dsMixedFormats: {
+    en: '{name} is a {found} file, but the files imported with it are {expected}: import one benchmark per split.',
+    zh: '{name} 是 {found} 文件，而与之一同导入的文件是 {expected}：每个数据划分只能导入一种基准。',
+  },
+  dsManyAnswerKeys: {
+    en: 'More than one answer key was given ({names}): give one.',
+    zh: '给出了多个答案文件（{names}）：只能给一个。',
+  },
   // UI state (src/ui/state)
   bulletLine: { en: '\n- {text}', zh: '\n• {text}' },
   sentences: { en: '{list}', zh: '{list}' },
@@ -611,6 +739,18 @@ export const MESSAGES = {
   specEngineMismatch: {
     en: '"engine" is {engine}, but the model {model} runs on {modelEngine}.',
     zh: '"engine" 为 {engine}，但模型 {model} 运行于 {modelEngine}。',
+  },
+  specCircularNeedsOptions: {
+    en: 'Circular evaluation rotates the options, and method open has none: use it with choice or generate.',
+    zh: '循环评测轮换选项，而 open 方法没有选项：请与 choice 或 generate 一起使用。',
+  },
+  specOpenNeedsOpenItems: {
+    en: 'Method open answers open-ended items, and {split} holds choice questions: use choice or generate.',
+    zh: 'open 方法回答开放式题目，而 {split} 是选择题：请使用 choice 或 generate。',
+  },
+  specChoiceNeedsOptions: {
+    en: '{split} holds open-ended items without options: use method open.',
+    zh: '{split} 是没有选项的开放式题目：请使用 open 方法。',
   },
   specCotNeedsGenerate: {
     en: 'Chain-of-thought (prompt cot) needs method generate: it writes its reasoning before the answer, and method choice generates no text.',

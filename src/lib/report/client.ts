@@ -1,7 +1,9 @@
 import * as Comlink from 'comlink';
+import type { OpenProtocolId } from '../scoring';
 import type { ProtocolId } from '../scoring/types';
 import type { Locale } from '../i18n/messages';
 import type { ResultsFile } from './results';
+import type { SuiteSummary } from './suite-summary';
 import type {
   AnnotationFilter,
   Comparison,
@@ -27,8 +29,8 @@ export class ReportClient {
     this.api = Comlink.wrap<ReportService>(this.worker);
   }
 
-  report(runId: string, protocol: ProtocolId): Promise<RunReport> {
-    return this.api.report(runId, protocol);
+  report(runId: string, protocol: ProtocolId, openProtocol?: OpenProtocolId): Promise<RunReport> {
+    return this.api.report(runId, protocol, openProtocol);
   }
 
   inspectorRows(
@@ -39,12 +41,29 @@ export class ReportClient {
     return this.api.inspectorRows(runId, filter, annotation);
   }
 
-  inspect(runId: string, questionId: string, protocol: ProtocolId): Promise<InspectorDetail> {
-    return this.api.inspect(runId, questionId, protocol);
+  inspect(
+    runId: string,
+    questionId: string,
+    protocol: ProtocolId,
+    openProtocol?: OpenProtocolId,
+  ): Promise<InspectorDetail> {
+    return this.api.inspect(runId, questionId, protocol, openProtocol);
   }
 
-  exportResults(runId: string, protocol: ProtocolId): Promise<string> {
-    return this.api.exportResults(runId, protocol);
+  suiteSummary(suiteId: string): Promise<SuiteSummary> {
+    return this.api.suiteSummary(suiteId);
+  }
+
+  exportSuite(suiteId: string, kind: 'json' | 'csv'): Promise<string> {
+    return this.api.exportSuite(suiteId, kind);
+  }
+
+  exportResults(
+    runId: string,
+    protocol: ProtocolId,
+    openProtocol?: OpenProtocolId,
+  ): Promise<string> {
+    return this.api.exportResults(runId, protocol, openProtocol);
   }
 
   exportCsv(runId: string, protocol: ProtocolId): Promise<string> {

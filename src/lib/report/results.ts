@@ -18,6 +18,7 @@ import { english, msg, withProblems, type Message, type MessageParam } from '../
 import { isCorrect } from '../scoring/records';
 import type { RunSpec } from '../eval/types';
 import type { ProtocolId, ScoreResult, ScoringRecord } from '../scoring/types';
+import type { OpenScoreResult } from '../scoring/open-score';
 
 export const RESULTS_FORMAT = 'cmexam-eval-results';
 export const RESULTS_VERSION = 1;
@@ -100,6 +101,15 @@ export interface ResultRecord {
   annotations: Record<string, string>;
   calls: ResultsCall[];
   rotations?: ResultsRotation[];
+  /** Open runs (method `open`): the item's reference answers (its output is `explanation`). */
+  references?: string[];
+}
+
+/** Open runs: the text scores against the references under an open protocol. */
+export interface ResultsOpen {
+  protocol: OpenScoreResult['metrics']['protocol'];
+  metrics: OpenScoreResult['metrics'];
+  breakdowns: OpenScoreResult['breakdowns'];
 }
 
 export interface ResultsFile extends Omit<ScoreResult, 'metrics'> {
@@ -110,6 +120,8 @@ export interface ResultsFile extends Omit<ScoreResult, 'metrics'> {
   run: ResultsRun;
   metrics: ScoreResult['metrics'];
   records: ResultRecord[];
+  /** Present for open runs only. */
+  open?: ResultsOpen;
 }
 
 /** What the dataset says about one question, as the scorer needs it. */

@@ -10,7 +10,24 @@ import { pinStateOf, questionFingerprint, type PinState } from '../eval/pin';
 import { totalsOf } from '../eval/progress';
 import { runLockName } from '../eval/locks';
 import { canonicalJson, canonicalSpec, runIdFor } from '../eval/spec';
-import { compareRuns, scoreRecords } from '../scoring';
+import type { RunSpec } from '../eval/types';
+import {
+  SUITE_FORMAT,
+  SUITE_VERSION,
+  suiteToCsv,
+  type SuiteCell,
+  type SuiteRow,
+  type SuiteSummary,
+} from './suite-summary';
+import {
+  benchmarkScores,
+  compareRuns,
+  DEFAULT_OPEN_PROTOCOL,
+  scoreOpen,
+  scoreRecords,
+  type BenchmarkScores,
+} from '../scoring';
+import type { OpenItemScore, OpenProtocolId, OpenRecord, OpenScoreResult } from '../scoring';
 import type { ProtocolId, ScoreResult, ScoringRecord } from '../scoring/types';
 import {
   answersOf,
@@ -46,8 +63,13 @@ export interface InspectorRow {
 /** Everything the inspector shows for one question. */
 export interface InspectorDetail {
   answer: AnswerRecord;
-  question: Pick<StoredQuestion, 'question' | 'options' | 'explanation' | 'annotations'> | null;
+  question: Pick<
+    StoredQuestion,
+    'question' | 'options' | 'explanation' | 'annotations' | 'context' | 'references'
+  > | null;
   reference: string;
+  /** Open runs: this answer's own scores under the open protocol, beside its references. */
+  openScores: OpenItemScore | null;
   /** The explanation's own scores under the protocol (null when the method writes none). */
   scores: Pick<ScoreResult['metrics'], 'bleu1' | 'bleu4' | 'rouge1' | 'rouge2' | 'rougeL'> | null;
 }
@@ -55,6 +77,10 @@ export interface InspectorDetail {
 export interface RunReport {
   run: RunRecord;
   score: ScoreResult;
+  /** Open runs (method `open`): BLEU, ROUGE and Distinct against the references; else null. */
+  open: OpenScoreResult | null;
+  /** CMB, CMMLU and MLEC-QA splits: accuracy as those papers report it; else null. */
+  benchmark: BenchmarkScores | null;
   /** The results file's `run` section (performance, dataset), as exported. */
   results: ResultsFile['run'];
   /** Answers whose question is neither in a stored split nor in an imported file. */
@@ -103,7 +129,10 @@ type WordTokenizer = (text: string) => string[];
 interface Loaded {
   stamp: string;
   scores: Map<ProtocolId, ScoreResult>;
+  openScores: Map<OpenProtocolId, OpenScoreResult>;
   run: RunRecord;
+  /** The split's file shape (CMExam, CMB, …), when the split is stored. */
+  shape: SplitRecord['shape'];
   answers: AnswerRecord[];
   facts: (a: AnswerRecord) => QuestionFacts;
   dataset: ResultsDataset | null;
@@ -133,13 +162,30 @@ export class ReportService {
     this.store = new SplitStore(db);
   }
 
-  async report(runId: string, protocol: ProtocolId): Promise<RunReport> {
+  async report(
+    runId: string,
+    protocol: ProtocolId,
+    openProtocol: OpenProtocolId = DEFAULT_OPEN_PROTOCOL,
+  ): Promise<RunReport> {
     const loaded = await this.load(runId);
     const score = await this.scoreLoaded(loaded, protocol);
+    const open =
+      loaded.run.spec.method === 'open' ? await this.scoreOpenLoaded(loaded, openProtocol) : null;
     const results = resultsRunOf(loaded.run, loaded.answers, loaded.dataset);
+    const benchmark =
+      loaded.run.spec.method === 'open'
+        ? null
+        : benchmarkScores(
+            loaded.shape,
+            loaded.answers.map((a) =>
+              scoringRecordOf(a, loaded.facts(a), writesExplanations(loaded.run.spec)),
+            ),
+          );
     return {
       run: loaded.run,
       score,
+      open,
+      benchmark,
       results,
       missingFacts: loaded.missingFacts,
       pin: loaded.pin,
@@ -171,7 +217,12 @@ export class ReportService {
       }));
   }
 
-  async inspect(runId: string, questionId: string, protocol: ProtocolId): Promise<InspectorDetail> {
+  async inspect(
+    runId: string,
+    questionId: string,
+    protocol: ProtocolId,
+    openProtocol: OpenProtocolId = DEFAULT_OPEN_PROTOCOL,
+  ): Promise<InspectorDetail> {
     const loaded = await this.load(runId);
     const answer = loaded.answers.find((a) => a.questionId === questionId);
     if (!answer) throw new Error(`The run has no answer for ${questionId}.`);
@@ -192,6 +243,12 @@ export class ReportService {
         rougeL: one.rougeL,
       };
     }
+    const openScores =
+      loaded.run.spec.method === 'open'
+        ? ((await this.scoreOpenLoaded(loaded, openProtocol)).items.find(
+            (i) => i.questionId === questionId,
+          ) ?? null)
+        : null;
     return {
       answer,
       question: q
@@ -200,21 +257,106 @@ export class ReportService {
             options: q.options,
             explanation: q.explanation,
             annotations: q.annotations,
+            context: q.context,
+            references: q.references,
           }
         : null,
       reference: facts.reference,
       scores,
+      openScores,
     };
   }
 
-  async exportResults(runId: string, protocol: ProtocolId): Promise<string> {
-    return JSON.stringify(await this.resultsFile(runId, protocol), null, 1);
+  /** The suite's summary: a row per model with a run of every member's spec, the suite's first. */
+  async suiteSummary(suiteId: string): Promise<SuiteSummary> {
+    const suite = await this.db.suites.get(suiteId);
+    if (!suite) throw new Error(`No stored suite ${suiteId}.`);
+    const own = await Promise.all(
+      suite.members.map((m) => (m.runId ? this.db.runs.get(m.runId) : undefined)),
+    );
+    const splits = suite.members.map((m) => m.splitId ?? m.ref);
+    const template = own.find((r) => r)?.spec;
+    // Every model with a run on a member split, the suite's own first.
+    const models = new Map<
+      string,
+      Pick<RunSpec, 'model' | 'engine' | 'modelUrl' | 'modelLibUrl'>
+    >();
+    if (template) models.set(template.model, modelFields(template));
+    for (const splitId of splits) {
+      for (const run of await this.db.runs.toArray()) {
+        if (run.spec.splitId === splitId && !models.has(run.spec.model))
+          models.set(run.spec.model, modelFields(run.spec));
+      }
+    }
+    const rows: SuiteRow[] = [];
+    for (const fields of models.values()) {
+      const cells: (SuiteCell | null)[] = [];
+      for (const ownRun of own) {
+        if (!ownRun) {
+          cells.push(null);
+          continue;
+        }
+        const spec = canonicalSpec({ ...withoutModel(ownRun.spec), ...fields });
+        const run = await this.db.runs.get(await runIdFor(spec));
+        cells.push(run && run.totals.done > 0 ? await this.suiteCell(run) : null);
+      }
+      if (cells.some((c) => c)) rows.push({ model: fields.model, engine: fields.engine, cells });
+    }
+    return {
+      format: SUITE_FORMAT,
+      version: SUITE_VERSION,
+      suite: {
+        id: suite.id,
+        query: suite.query,
+        created_at: suite.createdAt,
+        members: suite.members,
+      },
+      splits,
+      rows,
+    };
   }
 
-  /** The results file of a run as an object. */
-  async resultsFile(runId: string, protocol: ProtocolId): Promise<ResultsFile> {
+  async exportSuite(suiteId: string, kind: 'json' | 'csv'): Promise<string> {
+    const summary = await this.suiteSummary(suiteId);
+    return kind === 'json' ? JSON.stringify(summary, null, 1) : suiteToCsv(summary);
+  }
+
+  private async suiteCell(run: RunRecord): Promise<SuiteCell> {
+    const report = await this.report(run.id, 'cmexam-char');
+    const base = {
+      run_id: run.id,
+      status: run.status,
+      done: run.totals.done,
+      total: run.total,
+      method: run.spec.method,
+    };
+    if (report.open) {
+      const m = report.open.metrics;
+      return { ...base, bleu1: m.bleu1, rouge1: m.rouge1, rougeL: m.rougeL };
+    }
+    return {
+      ...base,
+      accuracy: report.score.metrics.accuracy,
+      weighted_f1: report.score.metrics.weighted_f1,
+    };
+  }
+
+  async exportResults(
+    runId: string,
+    protocol: ProtocolId,
+    openProtocol: OpenProtocolId = DEFAULT_OPEN_PROTOCOL,
+  ): Promise<string> {
+    return JSON.stringify(await this.resultsFile(runId, protocol, openProtocol), null, 1);
+  }
+
+  /** The results file of a run as an object (open runs add their text scores and references). */
+  async resultsFile(
+    runId: string,
+    protocol: ProtocolId,
+    openProtocol: OpenProtocolId = DEFAULT_OPEN_PROTOCOL,
+  ): Promise<ResultsFile> {
     const loaded = await this.load(runId);
-    return buildResults({
+    const file = buildResults({
       run: loaded.run,
       answers: loaded.answers,
       facts: loaded.facts,
@@ -222,6 +364,16 @@ export class ReportService {
       dataset: loaded.dataset,
       generatorVersion: this.appVersion,
     });
+    if (loaded.run.spec.method !== 'open') return file;
+    const open = await this.scoreOpenLoaded(loaded, openProtocol);
+    const byId = new Map(loaded.answers.map((a) => [a.questionId, a]));
+    for (const r of file.records) {
+      const a = byId.get(r.question_id);
+      r.explanation = a && a.status !== 'error' ? a.explanation : null;
+      r.references = loaded.questions.get(r.question_id)?.references ?? [];
+    }
+    file.open = { protocol: openProtocol, metrics: open.metrics, breakdowns: open.breakdowns };
+    return file;
   }
 
   async exportCsv(runId: string, protocol: ProtocolId): Promise<string> {
@@ -484,6 +636,22 @@ export class ReportService {
     return score;
   }
 
+  private async scoreOpenLoaded(l: Loaded, protocol: OpenProtocolId): Promise<OpenScoreResult> {
+    const hit = l.openScores.get(protocol);
+    if (hit) return hit;
+    const records = l.answers.map((a): OpenRecord => ({
+      questionId: a.questionId,
+      row: a.row,
+      // An engine error is not an answer: scored as an empty output, as the script keeps blanks.
+      output: a.status === 'error' ? null : a.explanation,
+      references: l.questions.get(a.questionId)?.references ?? [],
+      annotations: l.facts(a).annotations,
+    }));
+    const score = scoreOpen(records, { protocol, wordTokenizer: await this.tokenizer() });
+    l.openScores.set(protocol, score);
+    return score;
+  }
+
   /** A run, its answers in the run's question order, and the facts of each question. */
   private async load(runId: string): Promise<Loaded> {
     const run = await this.db.runs.get(runId);
@@ -536,7 +704,9 @@ export class ReportService {
     const loaded: Loaded = {
       stamp,
       scores: new Map(),
+      openScores: new Map(),
       run,
+      shape: split?.shape,
       answers,
       facts: (a) => factsById.get(a.questionId)!,
       dataset: split
@@ -601,4 +771,21 @@ function unchangedQuestions(
     if (q) kept.set(a.questionId, q);
   }
   return kept;
+}
+
+/** The fields that name a run's model. */
+function modelFields(
+  spec: RunSpec,
+): Pick<RunSpec, 'model' | 'engine' | 'modelUrl' | 'modelLibUrl'> {
+  return {
+    model: spec.model,
+    engine: spec.engine,
+    ...(spec.modelUrl !== undefined ? { modelUrl: spec.modelUrl } : {}),
+    ...(spec.modelLibUrl !== undefined ? { modelLibUrl: spec.modelLibUrl } : {}),
+  };
+}
+
+function withoutModel(spec: RunSpec): Omit<RunSpec, 'modelUrl' | 'modelLibUrl'> {
+  const { modelUrl: _u, modelLibUrl: _l, ...rest } = spec;
+  return rest;
 }

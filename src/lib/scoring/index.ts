@@ -7,6 +7,24 @@ export type * from './types';
 export { scoreRecords, DEFAULT_DIFFICULTY_KEY } from './score';
 export { PROTOCOLS, PROTOCOL_IDS, isProtocolId, type ProtocolInfo } from './protocols';
 export {
+  OPEN_PROTOCOLS,
+  OPEN_PROTOCOL_IDS,
+  OPEN_METRICS,
+  DEFAULT_OPEN_PROTOCOL,
+  isOpenProtocolId,
+  type OpenProtocolId,
+  type OpenProtocolInfo,
+} from './open-protocols';
+export {
+  scoreOpen,
+  outputAsScored,
+  distinct,
+  type OpenRecord,
+  type OpenMetrics,
+  type OpenItemScore,
+  type OpenScoreResult,
+} from './open-score';
+export {
   METRIC_FAMILIES,
   METRIC_NAMES,
   resolveMetrics,
@@ -51,3 +69,4 @@ export {
 export { positionBias } from './position-bias';
 export { circular } from './circular';
 export { UNPARSED_LABEL, isParsed, isCorrect, answerLabel } from './records';
+export { benchmarkScores, type BenchmarkScores, type BenchmarkGroup } from './benchmark-scores';

@@ -9,9 +9,12 @@ import {
   cmexamUrl,
   customSplitName,
   splitIdFor,
+  splitNameForFiles,
   type CmexamSplit,
 } from '../../lib/dataset/ids';
 import type { ImportOutcome, ImportProgress, ImportSource } from '../../lib/dataset/ingest';
+import type { BenchmarkFormat } from '../../lib/dataset/types';
+import { groupFiles, HEAD_BYTES } from '../../lib/dataset/file-set';
 import type { DatasetLinkRequest } from '../../lib/dataset/url-params';
 
 export interface ImportJob {
@@ -41,6 +44,8 @@ export class DatasetsState {
   /** Imports recorded in the database (this or another tab, or interrupted). */
   openImports = $state<ImportRecord[]>([]);
   jobs = $state<Record<string, ImportJob>>({});
+  /** The file shape forced for the next imports of the user's files; null: detected. */
+  shape = $state<BenchmarkFormat | null>(null);
   selected = $state<string | null>(null);
   linkProblems = $state.raw<Text[]>([]);
   /** The split a link asked for; the status hook follows it. */
@@ -110,6 +115,27 @@ export class DatasetsState {
       split: customSplitName(file.name),
       source: { kind: 'file', file, name: file.name },
     });
+  }
+
+  /**
+   * Files chosen together: CMMLU's subject files, or CMB's questions with their answer key,
+   * make one split (named after the first questions file by name); other files a split each.
+   */
+  async importFiles(files: File[]): Promise<void> {
+    const heads = await Promise.all(
+      files.map(async (f) => new TextDecoder().decode(await f.slice(0, HEAD_BYTES).arrayBuffer())),
+    );
+    await Promise.all(
+      groupFiles(heads).map((group) => {
+        if (group.length === 1) return this.importFile(files[group[0]]);
+        const chosen = group.map((i) => files[i]);
+        return this.start({
+          dataset: 'custom',
+          split: splitNameForFiles(chosen.map((f) => f.name)),
+          source: { kind: 'files', files: chosen.map((file) => ({ file, name: file.name })) },
+        });
+      }),
+    );
   }
 
   retry(splitId: string) {
@@ -208,6 +234,8 @@ export class DatasetsState {
           split: opts.split,
           source: opts.source,
           onlyIfMissing: opts.onlyIfMissing,
+          // The user's choice of file shape for their own files; official CMExam is CMExam's.
+          ...(opts.dataset !== 'cmexam' && this.shape ? { shape: this.shape } : {}),
         },
         (p) => {
           const job = this.jobs[splitId];

@@ -53,6 +53,8 @@ export type ExamStatus = 'idle' | 'loading' | 'ready' | 'sitting' | 'finished' |
 export interface ExamDatasets {
   applyLink(request: DatasetLinkRequest, problems: Text[]): Promise<string | null>;
   readonly client: DatasetClient;
+  /** The stored split's record (its kind: open items cannot be sat). */
+  splitById?(id: string): { kind?: 'choice' | 'open' } | undefined;
 }
 
 const GENERATOR = `cmexam-browser ${APP_VERSION}`;
@@ -220,6 +222,9 @@ export class ExamState {
 
   /** The questions of an exam from a stored split, through the dataset worker. */
   private async drawExam(id: string, spec: ExamSpec): Promise<ExamRecord> {
+    // People sit choice questions; an open-ended split has nothing to pick.
+    if (this.datasets.splitById?.(spec.splitId)?.kind === 'open')
+      throw new TranslatableError(msg('examOpenSplit', { split: spec.splitId }));
     const drawn = await this.datasets.client.drawQuestions(
       spec.splitId,
       spec.subset,

@@ -1,4 +1,5 @@
-import { AppDatabase, type RunRecord } from '../../lib/db/database';
+import { AppDatabase, type RunRecord, type SuiteRecord } from '../../lib/db/database';
+import type { SuiteSummary } from '../../lib/report/suite-summary';
 import { download } from '../download';
 import { watchTables } from '../../lib/db/watch';
 import type { ReportClient } from '../../lib/report/client';
@@ -12,10 +13,11 @@ import type {
   RunReport,
 } from '../../lib/report/service';
 import type { ProtocolId } from '../../lib/scoring/types';
+import { DEFAULT_OPEN_PROTOCOL, type OpenProtocolId } from '../../lib/scoring/open-protocols';
 import { errorText, msg, type Text } from '../../lib/i18n/translate';
 import { locale } from '../../lib/i18n/locale.svelte';
 
-export type ResultsTab = 'report' | 'inspector' | 'leaderboard' | 'compare';
+export type ResultsTab = 'report' | 'inspector' | 'leaderboard' | 'compare' | 'suite';
 export type ExportKind = 'json' | 'csv' | 'md' | 'html';
 
 /** The Results step: which run and protocol, its report, the inspector, leaderboard, comparison. */
@@ -23,6 +25,8 @@ export class ReportState {
   runs = $state.raw<RunRecord[]>([]);
   runId = $state<string | null>(null);
   protocol = $state<ProtocolId>('cmexam-char');
+  /** How open runs (method `open`) are scored. */
+  openProtocol = $state<OpenProtocolId>(DEFAULT_OPEN_PROTOCOL);
   tab = $state<ResultsTab>('report');
   report = $state.raw<RunReport | null>(null);
   loading = $state(false);
@@ -35,6 +39,10 @@ export class ReportState {
   detail = $state.raw<InspectorDetail | null>(null);
 
   board = $state.raw<LeaderboardRow[]>([]);
+  /** Stored suites, newest first, the one shown, and its summary table. */
+  suites = $state.raw<SuiteRecord[]>([]);
+  suiteId = $state<string | null>(null);
+  suiteSummary = $state.raw<SuiteSummary | null>(null);
   compareA = $state<string | null>(null);
   compareB = $state<string | null>(null);
   comparison = $state.raw<Comparison | null>(null);
@@ -105,6 +113,24 @@ export class ReportState {
     await this.refresh();
   }
 
+  async setOpenProtocol(protocol: OpenProtocolId): Promise<void> {
+    this.openProtocol = protocol;
+    this.detail = null;
+    await this.refresh();
+  }
+
+  async selectSuite(suiteId: string): Promise<void> {
+    this.suiteId = suiteId;
+    await this.refresh();
+  }
+
+  async downloadSuite(kind: 'json' | 'csv'): Promise<void> {
+    if (!this.suiteId) return;
+    const text = await this.client().exportSuite(this.suiteId, kind);
+    const name = `cmexam-suite-${this.suiteId}.${kind}`;
+    download(text, name, kind === 'json' ? 'application/json' : 'text/csv');
+  }
+
   async setTab(tab: ResultsTab): Promise<void> {
     this.tab = tab;
     await this.refresh();
@@ -117,7 +143,13 @@ export class ReportState {
     this.error = null;
     try {
       const c = this.client();
-      if (this.tab === 'leaderboard') {
+      if (this.tab === 'suite') {
+        this.suites = await this.db.suites.orderBy('createdAt').reverse().toArray();
+        if (!this.suiteId || !this.suites.some((x) => x.id === this.suiteId))
+          this.suiteId = this.suites[0]?.id ?? null;
+        const summary = this.suiteId ? await c.suiteSummary(this.suiteId) : null;
+        if (token === this.loadToken) this.suiteSummary = summary;
+      } else if (this.tab === 'leaderboard') {
         const board = await c.leaderboard(this.protocol);
         if (token === this.loadToken) this.board = board;
       } else if (this.tab === 'compare') {
@@ -126,7 +158,7 @@ export class ReportState {
           if (token === this.loadToken) this.comparison = comparison;
         }
       } else if (this.runId) {
-        const report = await c.report(this.runId, this.protocol);
+        const report = await c.report(this.runId, this.protocol, this.openProtocol);
         if (token !== this.loadToken) return;
         this.report = report;
         if (this.tab === 'inspector') await this.loadRows(token);
@@ -164,7 +196,12 @@ export class ReportState {
   async inspect(questionId: string): Promise<void> {
     if (!this.runId) return;
     try {
-      this.detail = await this.client().inspect(this.runId, questionId, this.protocol);
+      this.detail = await this.client().inspect(
+        this.runId,
+        questionId,
+        this.protocol,
+        this.openProtocol,
+      );
     } catch (err) {
       this.error = messageOf(err);
     }
@@ -187,7 +224,11 @@ export class ReportState {
       const c = this.client();
       const base = `cmexam-${runId}-${this.protocol}`;
       if (kind === 'json') {
-        download(await c.exportResults(runId, this.protocol), `${base}.json`, 'application/json');
+        download(
+          await c.exportResults(runId, this.protocol, this.openProtocol),
+          `${base}.json`,
+          'application/json',
+        );
       } else if (kind === 'csv') {
         download(await c.exportCsv(runId, this.protocol), `${base}.csv`, 'text/csv');
       } else if (kind === 'md') {

@@ -6,6 +6,8 @@ import { runLockName } from '../../lib/eval/locks';
 import { canonicalSpec, runIdFor, specProblems } from '../../lib/eval/spec';
 import { errorText, msg, TranslatableError, type Text } from '../../lib/i18n/translate';
 import type { RunSpec } from '../../lib/eval/types';
+import type { SuiteMember } from '../../lib/eval/suite';
+import { followSuiteLink, type SuiteLinkSteps } from '../../lib/workflow/suite-link';
 
 /** How many of the selected run's answers the Run step lists. */
 const RECENT_ANSWERS = 20;
@@ -15,6 +17,18 @@ export type RunUiStatus = 'idle' | 'loading' | 'running' | 'paused' | 'done' | '
 /** What the Run step needs from the Model step: the run's own model, loaded (or a reason). */
 export interface RunModels {
   ensureModelFor(spec: RunSpec): Promise<void>;
+}
+
+/** A suite link's progress in this tab. */
+export interface SuiteProgress {
+  id: string | null;
+  status: 'preparing' | 'running' | 'stopped' | 'done' | 'error';
+  /** Member refs in order, and the run each got (once created). */
+  members: string[];
+  runIds: (string | null)[];
+  /** The member being worked on. */
+  at: number;
+  error: Text | null;
 }
 
 /** The Run step: runs in the database, which of them this tab drives, and their progress. */
@@ -34,6 +48,8 @@ export class RunsState {
   recent = $state.raw<AnswerRecord[]>([]);
   /** The run shown in the presenter view, when it is open (`view=present` on a link). */
   presenting = $state<string | null>(null);
+  /** The suite a suite link set up in this tab, and how far it is. */
+  suite = $state.raw<SuiteProgress | null>(null);
 
   private readonly db = new AppDatabase();
   /** Which state of the selected run `recent` was read for. */
@@ -113,6 +129,61 @@ export class RunsState {
       .limit(RECENT_ANSWERS)
       .toArray();
     if (this.recentOf === key) this.recent = recent;
+  }
+
+  /** Follow a suite link (workflow/suite-link.ts) through this state's runs and stores. */
+  async followSuite(
+    link: { members: SuiteMember[]; autostart: boolean; query: string },
+    steps: Pick<SuiteLinkSteps, 'importSplit' | 'splitKind'>,
+  ): Promise<void> {
+    const members = link.members.map((m) => m.ref);
+    this.suite = {
+      id: null,
+      status: 'preparing',
+      members,
+      runIds: members.map(() => null),
+      at: 0,
+      error: null,
+    };
+    const result = await followSuiteLink(
+      link,
+      {
+        ...steps,
+        ensureModel: (spec) => this.models().ensureModelFor(spec),
+        createRun: (spec) => this.create(spec),
+        driveRun: async (runId) => {
+          await this.drive(runId);
+          return (await this.db.runs.get(runId)) ?? null;
+        },
+        saveSuite: async (suite) => {
+          await this.db.suites.put(suite);
+          this.suite = {
+            ...this.suite!,
+            id: suite.id,
+            runIds: suite.members.map((m) => m.runId),
+            status: link.autostart ? 'running' : 'stopped',
+          };
+        },
+        storedSuite: (id) => this.db.suites.get(id),
+      },
+      (_stage, at) => {
+        if (this.suite) this.suite = { ...this.suite, at };
+      },
+    );
+    if (!result.ok) {
+      this.suite = {
+        ...this.suite!,
+        status: 'error',
+        error: result.member
+          ? msg('suiteMemberProblem', { ref: result.member, problem: result.error })
+          : result.error,
+      };
+      return;
+    }
+    this.suite = {
+      ...this.suite!,
+      status: !link.autostart || result.stoppedAt ? 'stopped' : 'done',
+    };
   }
 
   /**

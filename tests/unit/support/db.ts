@@ -47,6 +47,7 @@ export async function storeSplit(
   splitId: string,
   rows: DatasetRow[],
   sha256 = `sha-of-${splitId}-${rows.length}`,
+  extra: Partial<SplitRecord> = {},
 ): Promise<SplitRecord> {
   const store = new SplitStore(db);
   const importId = crypto.randomUUID();
@@ -83,6 +84,7 @@ export async function storeSplit(
       annotation_counts: {},
     },
     chunkRows: 1000,
+    ...extra,
   };
   await store.completeImport(record);
   return record;
@@ -107,6 +109,10 @@ export class ScriptedEngine implements Engine {
   letter: (prompt: string) => string = () => 'A';
   fail: (call: number, prompt: string) => boolean = () => false;
   generated = '答案：A';
+  /** When set, what `generate` returns for a prompt (else `generated`). */
+  generatedFor: ((prompt: string) => string) | null = null;
+  /** Every prompt's text, in call order. */
+  prompts: string[] = [];
   decodeTps = 40;
   gate: (() => Promise<void>) | null = null;
 
@@ -131,9 +137,9 @@ export class ScriptedEngine implements Engine {
   }
 
   async generate(req: GenerateRequest): Promise<GenerateResult> {
-    await this.begin(req.prompt);
+    const prompt = await this.begin(req.prompt);
     return {
-      text: req.grammar ? 'AC' : this.generated,
+      text: req.grammar ? 'AC' : (this.generatedFor?.(prompt) ?? this.generated),
       finishReason: 'stop',
       promptTokens: 10,
       completionTokens: 4,
@@ -145,10 +151,29 @@ export class ScriptedEngine implements Engine {
     const text =
       'messages' in prompt ? prompt.messages.map((m) => m.content).join('\n') : prompt.raw;
     const call = ++this.calls;
+    this.prompts.push(text);
     const question = /合成题\d+/.exec(text)?.[0];
     if (question) this.asked.push(question);
     if (this.gate) await this.gate();
     if (this.fail(call, text)) throw new Error(`scripted failure of call ${call}`);
     return text;
   }
+}
+
+/** Synthetic open items (no options): row i asks 开放题i with reference 参考答案i. */
+export function openRows(n: number, prefix = '开放题'): DatasetRow[] {
+  return Array.from({ length: n }, (_, i) => ({
+    row: i,
+    kind: 'open' as const,
+    question: `${prefix}${i}：如何处理`,
+    ...(i % 2 === 1 ? { context: `病例${i}的背景` } : {}),
+    references: [`参考答案${i}`],
+    options: [],
+    answer: '',
+    explanation: '',
+    annotations: { source: ['甲站', '乙站'][i % 2] },
+    multi: false,
+    blankAnswer: false,
+    blankExplanation: true,
+  }));
 }
