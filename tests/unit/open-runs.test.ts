@@ -122,5 +122,16 @@ describe('the report of an open run', () => {
     expect(detail.openScores?.rouge1).toBeCloseTo(100, 5);
     const char = await service.report(id, 'cmexam-char', 'open-char');
     expect(char.open?.metrics.protocol).toBe('open-char');
+    // The exports show the open figures, not accuracy.
+    const md = await service.exportMarkdown(id, 'cmexam-char');
+    expect(md).toContain('`qilin-open`');
+    expect(md).toContain('| n | BLEU-1 | BLEU-2 | BLEU-4 | ROUGE-1 |');
+    expect(md).toContain('### source');
+    expect(md).not.toContain('accuracy');
+    const html = await service.exportHtml(id, 'cmexam-char', {}, 'en', 'open-char');
+    expect(html).toContain('Qilin-Med (DPO)');
+    expect(html).toContain('open-char');
+    const board = await service.leaderboard('cmexam-char');
+    expect(board[0].open?.rouge1).toBeCloseTo(25, 5);
   });
 });

@@ -66,12 +66,17 @@ export class ReportClient {
     return this.api.exportResults(runId, protocol, openProtocol);
   }
 
-  exportCsv(runId: string, protocol: ProtocolId): Promise<string> {
-    return this.api.exportCsv(runId, protocol);
+  exportCsv(runId: string, protocol: ProtocolId, openProtocol?: OpenProtocolId): Promise<string> {
+    return this.api.exportCsv(runId, protocol, openProtocol);
   }
 
-  exportMarkdown(runId: string, protocol: ProtocolId, locale: Locale = 'en'): Promise<string> {
-    return this.api.exportMarkdown(runId, protocol, locale);
+  exportMarkdown(
+    runId: string,
+    protocol: ProtocolId,
+    locale: Locale = 'en',
+    openProtocol?: OpenProtocolId,
+  ): Promise<string> {
+    return this.api.exportMarkdown(runId, protocol, locale, openProtocol);
   }
 
   exportHtml(
@@ -79,8 +84,9 @@ export class ReportClient {
     protocol: ProtocolId,
     charts: Record<string, string>,
     locale: Locale = 'en',
+    openProtocol?: OpenProtocolId,
   ): Promise<string> {
-    return this.api.exportHtml(runId, protocol, charts, locale);
+    return this.api.exportHtml(runId, protocol, charts, locale, openProtocol);
   }
 
   resultsFile(runId: string, protocol: ProtocolId): Promise<ResultsFile> {

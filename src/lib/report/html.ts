@@ -3,6 +3,8 @@
  * and no external resource, so it opens offline anywhere. Every piece of dataset text and model
  * output is escaped: it is data, never markup.
  */
+import { OPEN_COLUMNS, openCells } from './tables';
+import { OPEN_PAPER_ROWS } from './open-paper';
 import { formatNumber, formatPercent } from '../format';
 import { PAPER_ROWS, paperNames } from './paper';
 import type { ResultsFile } from './results';
@@ -49,7 +51,7 @@ export function resultsToHtml(
   const perf = run.performance;
   const facts: [string, string][] = [
     [tr('resultsRun'), run.id],
-    [tr('protocol'), m.protocol],
+    [tr('protocol'), file.open?.protocol ?? m.protocol],
     [tr('split'), run.spec.splitId],
     [tr('modelLabel'), `${run.model ?? run.spec.model} (${run.engine})`],
     [tr('htmlDevice'), run.device ?? '–'],
@@ -77,88 +79,117 @@ export function resultsToHtml(
       `${tr(`origin_${run.origin.kind}`)}: ${run.origin.sources.join(', ')}`,
     ]);
 
-  const headline = table(
-    [
-      'n',
-      tr('accuracyPct'),
-      tr('ci95'),
-      tr('htmlAccuracyParsed'),
-      tr('weightedF1Pct'),
-      tr('answerStatus_unparsed'),
-      tr('htmlErrors'),
-      'BLEU-1',
-      'BLEU-4',
-      'ROUGE-1',
-      'ROUGE-2',
-      'ROUGE-L',
-    ],
-    [
-      [
-        m.n,
-        pct(m.accuracy),
-        `${pct(m.accuracy_ci_low)}–${pct(m.accuracy_ci_high)}`,
-        pct(m.accuracy_parsed),
-        pct(m.weighted_f1),
-        `${m.unparsed} (${pct(m.unparsed_rate)}%)`,
-        m.errors,
-        num(m.bleu1),
-        num(m.bleu4),
-        num(m.rouge1),
-        num(m.rouge2),
-        num(m.rougeL),
-      ],
-    ],
-  );
-  const paper = table(
-    [
-      tr('paperModelCol'),
-      tr('accuracyPct'),
-      tr('weightedF1Pct'),
-      'BLEU-1',
-      'BLEU-4',
-      'ROUGE-1',
-      'ROUGE-2',
-      'ROUGE-L',
-    ],
-    PAPER_ROWS.map((r) => [
-      ((p) => (p.note ? `${p.model} (${p.note})` : p.model))(paperNames(r, locale)),
-      r.accuracy ?? '–',
-      r.weightedF1 ?? '–',
-      r.bleu1 ?? '–',
-      r.bleu4 ?? '–',
-      r.rouge1 ?? '–',
-      r.rouge2 ?? '–',
-      r.rougeL ?? '–',
-    ]),
-    'paper',
-  );
-  const breakdowns = Object.entries(file.breakdowns)
-    .map(([column, values]) => {
-      const summary = file.breakdown_summary?.[column];
-      return (
-        `<h3>${escapeHtml(column)}</h3>` +
-        (summary
-          ? `<p class="muted">${escapeHtml(
-              tr('htmlBreakdownSummary', {
-                micro: pct(summary.micro_accuracy),
-                macro: pct(summary.macro_accuracy),
-                f1: pct(summary.macro_weighted_f1),
-              }),
-            )}</p>`
-          : '') +
-        table(
-          [tr('valueCol'), 'n', tr('accuracyPct'), tr('ci95'), tr('weightedF1Pct')],
-          Object.entries(values).map(([value, b]) => [
-            value,
-            b.n,
-            pct(b.accuracy),
-            `${pct(b.ci_low)}–${pct(b.ci_high)}`,
-            pct(b.weighted_f1),
-          ]),
-        )
+  const open = file.open;
+  const headline = open
+    ? table([...OPEN_COLUMNS], [openCells(open.metrics)])
+    : table(
+        [
+          'n',
+          tr('accuracyPct'),
+          tr('ci95'),
+          tr('htmlAccuracyParsed'),
+          tr('weightedF1Pct'),
+          tr('answerStatus_unparsed'),
+          tr('htmlErrors'),
+          'BLEU-1',
+          'BLEU-4',
+          'ROUGE-1',
+          'ROUGE-2',
+          'ROUGE-L',
+        ],
+        [
+          [
+            m.n,
+            pct(m.accuracy),
+            `${pct(m.accuracy_ci_low)}–${pct(m.accuracy_ci_high)}`,
+            pct(m.accuracy_parsed),
+            pct(m.weighted_f1),
+            `${m.unparsed} (${pct(m.unparsed_rate)}%)`,
+            m.errors,
+            num(m.bleu1),
+            num(m.bleu4),
+            num(m.rouge1),
+            num(m.rouge2),
+            num(m.rougeL),
+          ],
+        ],
       );
-    })
-    .join('');
+  const paper = open
+    ? table(
+        [tr('paperModelCol'), tr('sourceCol'), 'BLEU-1', 'ROUGE-1', 'ROUGE-L'],
+        OPEN_PAPER_ROWS.map((r) => [
+          r.model,
+          tr(r.source === 'qilin-med' ? 'openPaperQilin' : 'openPaperHuatuo'),
+          r.bleu1,
+          r.rouge1,
+          r.rougeL ?? '–',
+        ]),
+        'paper',
+      )
+    : table(
+        [
+          tr('paperModelCol'),
+          tr('accuracyPct'),
+          tr('weightedF1Pct'),
+          'BLEU-1',
+          'BLEU-4',
+          'ROUGE-1',
+          'ROUGE-2',
+          'ROUGE-L',
+        ],
+        PAPER_ROWS.map((r) => [
+          ((p) => (p.note ? `${p.model} (${p.note})` : p.model))(paperNames(r, locale)),
+          r.accuracy ?? '–',
+          r.weightedF1 ?? '–',
+          r.bleu1 ?? '–',
+          r.bleu4 ?? '–',
+          r.rouge1 ?? '–',
+          r.rouge2 ?? '–',
+          r.rougeL ?? '–',
+        ]),
+        'paper',
+      );
+  const openBreakdowns = open
+    ? Object.entries(open.breakdowns)
+        .map(
+          ([column, values]) =>
+            `<h3>${escapeHtml(column)}</h3>` +
+            table(
+              [tr('valueCol'), ...OPEN_COLUMNS],
+              Object.entries(values).map(([value, b]) => [value, ...openCells(b)]),
+            ),
+        )
+        .join('')
+    : null;
+  const breakdowns =
+    openBreakdowns ??
+    Object.entries(file.breakdowns)
+      .map(([column, values]) => {
+        const summary = file.breakdown_summary?.[column];
+        return (
+          `<h3>${escapeHtml(column)}</h3>` +
+          (summary
+            ? `<p class="muted">${escapeHtml(
+                tr('htmlBreakdownSummary', {
+                  micro: pct(summary.micro_accuracy),
+                  macro: pct(summary.macro_accuracy),
+                  f1: pct(summary.macro_weighted_f1),
+                }),
+              )}</p>`
+            : '') +
+          table(
+            [tr('valueCol'), 'n', tr('accuracyPct'), tr('ci95'), tr('weightedF1Pct')],
+            Object.entries(values).map(([value, b]) => [
+              value,
+              b.n,
+              pct(b.accuracy),
+              `${pct(b.ci_low)}–${pct(b.ci_high)}`,
+              pct(b.weighted_f1),
+            ]),
+          )
+        );
+      })
+      .join('');
   const figures = Object.entries(charts)
     .map(
       ([caption, svg]) => `<figure><figcaption>${escapeHtml(caption)}</figcaption>${svg}</figure>`,
@@ -218,10 +249,10 @@ export function resultsToHtml(
 <body>
 <h1>${escapeHtml(title)}</h1>
 <dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
-<h2>${escapeHtml(tr('htmlMetrics', { protocol: m.protocol }))}</h2>
+<h2>${escapeHtml(tr('htmlMetrics', { protocol: file.open?.protocol ?? m.protocol }))}</h2>
 ${headline}
 <p class="muted">${escapeHtml(tr('htmlUnits'))}${m.explanations_left_out ? ` ${escapeHtml(tr('htmlLeftOut', { n: m.explanations_left_out }))}` : ''}</p>
-<h2>${escapeHtml(tr('htmlReferenceRows', { source: tr('paperSource') }))}</h2>
+<h2>${escapeHtml(open ? tr('openPaperTitle') : tr('htmlReferenceRows', { source: tr('paperSource') }))}</h2>
 ${paper}
 <h2>${escapeHtml(tr('performance'))}</h2>
 ${table(

@@ -106,6 +106,8 @@ export interface LeaderboardRow {
   status: RunRecord['status'];
   origin: NonNullable<RunRecord['origin']>['kind'] | null;
   metrics: ScoreResult['metrics'];
+  /** Open runs: their text scores (`qilin-open`); their choice metrics mean nothing. */
+  open?: OpenScoreResult['metrics'];
 }
 
 export interface Comparison {
@@ -376,16 +378,21 @@ export class ReportService {
     return file;
   }
 
-  async exportCsv(runId: string, protocol: ProtocolId): Promise<string> {
-    return recordsToCsv(await this.resultsFile(runId, protocol));
+  async exportCsv(
+    runId: string,
+    protocol: ProtocolId,
+    openProtocol: OpenProtocolId = DEFAULT_OPEN_PROTOCOL,
+  ): Promise<string> {
+    return recordsToCsv(await this.resultsFile(runId, protocol, openProtocol));
   }
 
   async exportMarkdown(
     runId: string,
     protocol: ProtocolId,
     locale: Locale = 'en',
+    openProtocol: OpenProtocolId = DEFAULT_OPEN_PROTOCOL,
   ): Promise<string> {
-    return resultsToMarkdown(await this.resultsFile(runId, protocol), locale);
+    return resultsToMarkdown(await this.resultsFile(runId, protocol, openProtocol), locale);
   }
 
   /** `charts`: caption → SVG markup, drawn on the page (charts need a DOM). */
@@ -394,8 +401,9 @@ export class ReportService {
     protocol: ProtocolId,
     charts: Record<string, string>,
     locale: Locale = 'en',
+    openProtocol: OpenProtocolId = DEFAULT_OPEN_PROTOCOL,
   ): Promise<string> {
-    return resultsToHtml(await this.resultsFile(runId, protocol), charts, locale);
+    return resultsToHtml(await this.resultsFile(runId, protocol, openProtocol), charts, locale);
   }
 
   /**
@@ -596,6 +604,9 @@ export class ReportService {
         status: run.status,
         origin: run.origin?.kind ?? null,
         metrics: score.metrics,
+        ...(run.spec.method === 'open'
+          ? { open: (await this.scoreOpenLoaded(loaded, DEFAULT_OPEN_PROTOCOL)).metrics }
+          : {}),
       });
     }
     return rows;

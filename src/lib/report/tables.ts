@@ -52,7 +52,65 @@ const x100 = (v: number | null | undefined) => formatNumber(v);
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 /** A Markdown summary in a language: the headline row, then accuracy per annotation value. */
+/** An open run's figures as table cells: headline columns, then its row. */
+export const OPEN_COLUMNS = [
+  'n',
+  'BLEU-1',
+  'BLEU-2',
+  'BLEU-4',
+  'ROUGE-1',
+  'ROUGE-2',
+  'ROUGE-L',
+  'Distinct-1',
+  'Distinct-2',
+] as const;
+
+export function openCells(m: NonNullable<ResultsFile['open']>['metrics']): string[] {
+  return [
+    String(m.n),
+    ...[m.bleu1, m.bleu2, m.bleu4, m.rouge1, m.rouge2, m.rougeL, m.distinct1, m.distinct2].map(
+      (v) => x100(v),
+    ),
+  ];
+}
+
+function openMarkdown(file: ResultsFile, locale: Locale): string {
+  const open = file.open!;
+  const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const rule = `|${OPEN_COLUMNS.map(() => '---:').join('|')}|`;
+  const lines = [
+    `## ${translate(locale, 'modelOnSplit', {
+      model: mdCell(file.run.model ?? file.run.spec.model),
+      split: mdCell(file.run.spec.splitId),
+    })}`,
+    '',
+    translate(locale, 'mdProtocolLine', {
+      protocol: `\`${open.protocol}\``,
+      n: open.metrics.n,
+      method: file.run.spec.method,
+      prompt: file.run.spec.prompt,
+    }),
+    '',
+    row(OPEN_COLUMNS),
+    rule,
+    row(openCells(open.metrics)),
+  ];
+  for (const [column, values] of Object.entries(open.breakdowns)) {
+    lines.push(
+      '',
+      `### ${mdCell(column)}`,
+      '',
+      row([translate(locale, 'valueCol'), ...OPEN_COLUMNS]),
+    );
+    lines.push(`|---|${OPEN_COLUMNS.map(() => '---:').join('|')}|`);
+    for (const [value, b] of Object.entries(values))
+      lines.push(row([mdCell(value), ...openCells(b)]));
+  }
+  return lines.join('\n') + '\n';
+}
+
 export function resultsToMarkdown(file: ResultsFile, locale: Locale = 'en'): string {
+  if (file.open) return openMarkdown(file, locale);
   const m = file.metrics;
   const tr = (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) =>
     translate(locale, key, params);

@@ -230,28 +230,35 @@ export class ReportState {
           'application/json',
         );
       } else if (kind === 'csv') {
-        download(await c.exportCsv(runId, this.protocol), `${base}.csv`, 'text/csv');
+        download(
+          await c.exportCsv(runId, this.protocol, this.openProtocol),
+          `${base}.csv`,
+          'text/csv',
+        );
       } else if (kind === 'md') {
         download(
-          await c.exportMarkdown(runId, this.protocol, locale.current),
+          await c.exportMarkdown(runId, this.protocol, locale.current, this.openProtocol),
           `${base}.md`,
           'text/markdown',
         );
       } else {
         const s = report.score;
         const { reportCharts } = await import('../../lib/report/charts');
-        const charts = reportCharts({
-          breakdowns: s.breakdowns,
-          difficulty: s.difficulty,
-          calibration: s.calibration,
-          positionBias: s.position_bias,
-          locale: locale.current,
-        });
+        // The charts are of right and wrong answers: an open run has none to draw.
+        const charts = report.open
+          ? {}
+          : reportCharts({
+              breakdowns: s.breakdowns,
+              difficulty: s.difficulty,
+              calibration: s.calibration,
+              positionBias: s.position_bias,
+              locale: locale.current,
+            });
         const svg = Object.fromEntries(
           Object.entries(charts).map(([caption, el]) => [caption, el.outerHTML]),
         );
         download(
-          await c.exportHtml(runId, this.protocol, svg, locale.current),
+          await c.exportHtml(runId, this.protocol, svg, locale.current, this.openProtocol),
           `${base}.html`,
           'text/html',
         );
