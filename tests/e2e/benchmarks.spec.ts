@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
-import { answersOf, DATA, expectRunDone, MIRROR, readDb } from './helpers';
+import { answersOf, DATA, expectRunDone, expectStatus, MIRROR, readDb } from './helpers';
 
 const run = promisify(execFile);
 const HUATUO = `${DATA}/fixtures/huatuo.jsonl`;
@@ -201,4 +201,19 @@ test("files dropped together are one split: CMMLU's subjects, and CMB's question
   expect(byId.get('custom/anatomy-and-1')?.rows).toBe(3);
   // The answer key filled the gold answers: one single, one multi (as a letter set).
   expect(byId.get('custom/CMB-test')?.stats.answer_length_histogram).toEqual({ '1': 1, '2': 1 });
+});
+
+test("a link downloads CMB's test questions with their answer key from its own address", async ({
+  page,
+}) => {
+  const questions = `${DATA}/fixtures/cmb-test.json`;
+  const answers = `${DATA}/fixtures/cmb-test-answers.json`;
+  await page.goto(
+    `/?dataset=${encodeURIComponent(questions)}&split=cmb-fixture&answers=${encodeURIComponent(answers)}`,
+  );
+  await expectStatus(page, 'ready', 2);
+  const split = (await readDb(page)).splits.find((s) => s.id === 'custom/cmb-fixture')!;
+  // Key C for item 1 and DB (a set: BD) for item 2: one single, one double answer, none blank.
+  expect(split.stats.answer_length_histogram).toEqual({ '1': 1, '2': 1 });
+  expect((split as unknown as { answerKeyUrl: string }).answerKeyUrl).toBe(answers);
 });

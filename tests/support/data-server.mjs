@@ -77,7 +77,26 @@ const huatuoJsonl = (() => {
   return lines.join('\n') + '\n';
 })();
 
+// CMB's test shape (ids, no answers) and its answer key served apart. Synthetic.
+const cmbTest = JSON.stringify(
+  [1, 2].map((id) => ({
+    id,
+    exam_type: '护理考试',
+    exam_class: '护士',
+    exam_subject: '基础护理',
+    question: `合成CMB测试题${id}`,
+    question_type: id === 1 ? '单项选择题' : '多项选择题',
+    option: { A: '甲', B: '乙', C: '丙', D: '丁' },
+  })),
+);
+const cmbAnswers = JSON.stringify([
+  { id: 1, exam_type: '护理考试', exam_class: '护士', question_type: '单项选择题', answer: 'C' },
+  { id: 2, exam_type: '护理考试', exam_class: '护士', question_type: '多项选择题', answer: 'DB' },
+]);
+
 const fixtures = {
+  'cmb-test.json': ['application/json', cmbTest],
+  'cmb-test-answers.json': ['application/json', cmbAnswers],
   'huatuo.jsonl': ['application/json', huatuoJsonl],
   'exam.csv': ['text/csv', examCsv],
   'annotated.csv': ['text/csv', annotated],

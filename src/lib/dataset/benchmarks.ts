@@ -11,6 +11,8 @@ export interface BenchmarkFile {
   /** Split name the import gets (`custom/<split>`). */
   split: string;
   url: string;
+  /** An answer key shipped apart, downloaded with the questions (CMB's test split). */
+  answers?: string;
 }
 
 export interface BenchmarkSource {
@@ -55,6 +57,8 @@ export const BENCHMARK_SOURCES: readonly BenchmarkSource[] = [
       {
         split: 'cmb-test',
         url: `${HF}/FreedomIntelligence/CMB/resolve/main/CMB-Exam/CMB-test/CMB-test-choice-question-merge.json`,
+        answers:
+          'https://raw.githubusercontent.com/FreedomIntelligence/CMB/main/data/CMB-test-choice-answer.json',
       },
     ],
     note: 'benchNoteCmb',

@@ -13,7 +13,8 @@ import { splitIdFor } from './ids';
 export const CHUNK_ROWS = 1000;
 
 export type ImportSource =
-  | { kind: 'url'; url: string }
+  /** `answerKeyUrl`: CMB's test answers, downloaded too and applied by item id. */
+  | { kind: 'url'; url: string; answerKeyUrl?: string }
   | { kind: 'file'; file: Blob; name: string }
   /** Files chosen together: one split (CMMLU's subjects; CMB's questions and answer key). */
   | { kind: 'files'; files: { file: Blob; name: string }[] };
@@ -173,6 +174,9 @@ export class Ingestor {
         bytes: summary.bytes,
         sha256: summary.sha256,
         sourceUrl: req.source.kind === 'url' ? req.source.url : null,
+        ...(req.source.kind === 'url' && req.source.answerKeyUrl
+          ? { answerKeyUrl: req.source.answerKeyUrl }
+          : {}),
         sourceName,
         importedAt: new Date().toISOString(),
         columns: summary.columns,
@@ -212,6 +216,19 @@ export class Ingestor {
     signal: AbortSignal,
     progress: ImportProgress,
   ): Promise<{ files: ParseFile[]; answerKey?: AnswerKey }> {
+    if (source.kind === 'url' && source.answerKeyUrl) {
+      const keyUrl = source.answerKeyUrl;
+      const parts: Uint8Array[] = [];
+      const keyProgress = { ...progress };
+      for await (const chunk of await this.open({ kind: 'url', url: keyUrl }, signal, keyProgress))
+        parts.push(chunk);
+      const text = new TextDecoder().decode(concatBytes(parts));
+      const answerKey = readAnswerKey(text, keyUrl);
+      return {
+        answerKey,
+        files: [{ name: source.url, chunks: await this.open(source, signal, progress) }],
+      };
+    }
     if (source.kind !== 'files') {
       const name = source.kind === 'url' ? source.url : source.name;
       return { files: [{ name, chunks: await this.open(source, signal, progress) }] };
@@ -305,4 +322,14 @@ async function* readStream(
     signal.removeEventListener('abort', abort);
     reader.releaseLock();
   }
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }

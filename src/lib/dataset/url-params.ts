@@ -5,7 +5,13 @@ import { CMEXAM_SPLITS, DEFAULT_CMEXAM_BASE, isCmexamSplit, type CmexamSplit } f
 /** What a link asks the app to import on load. */
 export type DatasetLinkRequest =
   | { kind: 'cmexam'; split: CmexamSplit; mirror: string | null }
-  | { kind: 'url'; url: string; split: string | null };
+  | {
+      kind: 'url';
+      url: string;
+      split: string | null;
+      /** CMB's test answers, shipped apart from the questions (`answers=<url>`). */
+      answers?: string;
+    };
 
 export interface LinkParseResult {
   request: DatasetLinkRequest | null;
@@ -16,7 +22,7 @@ export interface LinkParseResult {
 }
 
 /** Query parameters the app understands; any other one is reported, never ignored. */
-export const KNOWN_PARAMS = ['dataset', 'split', 'mirror'] as const;
+export const KNOWN_PARAMS = ['dataset', 'split', 'mirror', 'answers'] as const;
 
 /**
  * Read `?dataset=cmexam&split=val` (optionally `&mirror=<base url>`) or `?dataset=<file url>`.
@@ -39,6 +45,11 @@ function readDatasetLink(params: URLSearchParams, problems: Message[]): DatasetL
   const dataset = params.get('dataset');
   const split = params.get('split');
   const mirror = params.get('mirror');
+  const answers = params.get('answers');
+  if (answers !== null && (dataset === null || dataset === 'cmexam'))
+    problems.push(msg('linkAnswersOnlyUrl'));
+  else if (answers !== null && !isHttpUrl(answers))
+    problems.push(msg('linkAnswersUrl', { value: answers }));
   if (dataset === null) {
     if (split !== null) problems.push(msg('linkSplitNeedsDataset'));
     if (mirror !== null) problems.push(msg('linkMirrorNeedsDataset'));
@@ -63,7 +74,7 @@ function readDatasetLink(params: URLSearchParams, problems: Message[]): DatasetL
     problems.push(msg('linkSplitName', { value: split }));
   }
   if (problems.length > 0) return null;
-  return { kind: 'url', url: dataset, split };
+  return { kind: 'url', url: dataset, split, ...(answers !== null ? { answers } : {}) };
 }
 
 function isHttpUrl(s: string): boolean {
@@ -80,7 +91,7 @@ function isHttpUrl(s: string): boolean {
  * from a local file has no address another browser could download.
  */
 export function linkRequestFor(
-  split: Pick<SplitRecord, 'id' | 'dataset' | 'split' | 'sourceUrl'>,
+  split: Pick<SplitRecord, 'id' | 'dataset' | 'split' | 'sourceUrl' | 'answerKeyUrl'>,
   mirror: string,
 ): DatasetLinkRequest | { reason: Message } {
   if (split.dataset === 'cmexam' && isCmexamSplit(split.split))
@@ -90,5 +101,10 @@ export function linkRequestFor(
       mirror: mirror === DEFAULT_CMEXAM_BASE ? null : mirror,
     };
   if (!split.sourceUrl) return { reason: msg('linkLocalSplit', { split: split.id }) };
-  return { kind: 'url', url: split.sourceUrl, split: split.split };
+  return {
+    kind: 'url',
+    url: split.sourceUrl,
+    split: split.split,
+    ...(split.answerKeyUrl ? { answers: split.answerKeyUrl } : {}),
+  };
 }

@@ -30,6 +30,8 @@ export interface SplitRecord {
   bytes: number;
   sha256: string;
   sourceUrl: string | null;
+  /** CMB's answer key, when it was downloaded beside the questions from its own address. */
+  answerKeyUrl?: string | null;
   sourceName: string;
   importedAt: string;
   columns: string[];

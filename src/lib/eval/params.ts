@@ -134,6 +134,7 @@ export function datasetParams(dataset: DatasetLinkRequest): [string, string][] {
   }
   const out: [string, string][] = [['dataset', dataset.url]];
   if (dataset.split !== null) out.push(['split', dataset.split]);
+  if (dataset.answers) out.push(['answers', dataset.answers]);
   return out;
 }
 

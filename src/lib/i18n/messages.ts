@@ -380,8 +380,8 @@ export const MESSAGES = {
   contextLabel: { en: 'Context', zh: '背景' },
   itemScoresLabel: { en: 'This answer', zh: '本题得分' },
   benchNoteCmb: {
-    en: "The test split's answers ship apart (data/CMB-test-choice-answer.json in CMB's GitHub repository): drop the questions and that file together.",
-    zh: '测试集答案单独发布（CMB GitHub 仓库的 data/CMB-test-choice-answer.json）：请把题目文件和该文件一起拖入。',
+    en: "The test split's answers ship apart (data/CMB-test-choice-answer.json in CMB's GitHub repository): cmb-test downloads them too; with files, drop the questions and that file together.",
+    zh: '测试集答案单独发布（CMB GitHub 仓库的 data/CMB-test-choice-answer.json）：cmb-test 会一并下载；使用本地文件时，请把题目文件和该文件一起拖入。',
   },
   benchNoteCmmlu: {
     en: 'A link imports one subject; drop several subject files together to make one split.',
@@ -457,6 +457,11 @@ export const MESSAGES = {
     en: '{split} holds open-ended items without options: an exam needs choice questions.',
     zh: '{split} 是没有选项的开放式题目：考试需要选择题。',
   },
+  linkAnswersOnlyUrl: {
+    en: 'answers=<url> (an answer key such as CMB-test-choice-answer.json) goes with dataset=<file URL>.',
+    zh: 'answers=<url>（如 CMB-test-choice-answer.json 这样的答案文件）需与 dataset=<文件 URL> 一起使用。',
+  },
+  linkAnswersUrl: { en: 'answers must be an http(s) URL, not "{value}".', zh: 'answers 必须是 http(s) URL，而不是“{value}”。' },
   valueCol: { en: 'value', zh: '取值' },
   disagreeHeading: { en: 'Questions where they disagree ({n})', zh: '两者结果不同的题目（{n}）' },
   filter_all: { en: 'all', zh: '全部' },

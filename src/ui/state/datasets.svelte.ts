@@ -100,11 +100,11 @@ export class DatasetsState {
     });
   }
 
-  importUrl(url: string, split?: string | null, onlyIfMissing = false) {
+  importUrl(url: string, split?: string | null, onlyIfMissing = false, answerKeyUrl?: string) {
     return this.start({
       dataset: 'custom',
       split: split || customSplitName(url),
-      source: { kind: 'url', url },
+      source: { kind: 'url', url, ...(answerKeyUrl ? { answerKeyUrl } : {}) },
       onlyIfMissing,
     });
   }
@@ -180,7 +180,7 @@ export class DatasetsState {
     } else {
       const split = request.split ?? customSplitName(request.url);
       this.linkSplitId = splitIdFor('custom', split);
-      await this.importUrl(request.url, split, true);
+      await this.importUrl(request.url, split, true, request.answers);
     }
     return this.splitById(this.linkSplitId) ? this.linkSplitId : null;
   }
