@@ -264,3 +264,25 @@ describe('files chosen together', () => {
     ).toThrow('More than one answer key');
   });
 });
+
+describe('benchmark sources', () => {
+  it('every listed file is a direct address; a Hugging Face mirror replaces only that host', async () => {
+    const { BENCHMARK_SOURCES, mirroredUrl } = await import('../../src/lib/dataset/benchmarks');
+    for (const b of BENCHMARK_SOURCES) {
+      expect(b.licence).not.toBe('');
+      for (const f of b.files) {
+        expect(f.url).toMatch(
+          /^https:\/\/(huggingface\.co\/datasets\/[^/]+\/[^/]+\/resolve\/main\/|raw\.githubusercontent\.com\/)/,
+        );
+      }
+    }
+    const hf = 'https://huggingface.co/datasets/org/name/resolve/main/a.json';
+    expect(mirroredUrl(hf, 'https://hf-mirror.example')).toBe(
+      'https://hf-mirror.example/datasets/org/name/resolve/main/a.json',
+    );
+    expect(
+      mirroredUrl('https://raw.githubusercontent.com/x/y/main/a.csv', 'https://m.example/'),
+    ).toBe('https://raw.githubusercontent.com/x/y/main/a.csv');
+    expect(mirroredUrl(hf, '')).toBe(hf);
+  });
+});

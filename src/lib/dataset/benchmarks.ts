@@ -26,7 +26,16 @@ export interface BenchmarkSource {
   note?: MessageKey;
 }
 
-const HF = 'https://huggingface.co/datasets';
+/** Hugging Face's own address; a mirror (such as hf-mirror.com) serves the same paths. */
+export const HF_BASE = 'https://huggingface.co/';
+const HF = `${HF_BASE}datasets`;
+
+/** A benchmark file's address under a Hugging Face mirror (other hosts are left as they are). */
+export function mirroredUrl(url: string, hfMirror: string): string {
+  if (!url.startsWith(HF_BASE) || !hfMirror.trim()) return url;
+  const base = hfMirror.trim().endsWith('/') ? hfMirror.trim() : `${hfMirror.trim()}/`;
+  return base + url.slice(HF_BASE.length);
+}
 const CMMLU_RAW = 'https://raw.githubusercontent.com/haonan-li/CMMLU/master/data/test';
 
 /** CMMLU's medical subjects (test split, one CSV each). */

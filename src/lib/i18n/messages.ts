@@ -461,7 +461,15 @@ export const MESSAGES = {
     en: 'answers=<url> (an answer key such as CMB-test-choice-answer.json) goes with dataset=<file URL>.',
     zh: 'answers=<url>（如 CMB-test-choice-answer.json 这样的答案文件）需与 dataset=<文件 URL> 一起使用。',
   },
-  linkAnswersUrl: { en: 'answers must be an http(s) URL, not "{value}".', zh: 'answers 必须是 http(s) URL，而不是“{value}”。' },
+  linkAnswersUrl: {
+    en: 'answers must be an http(s) URL, not "{value}".',
+    zh: 'answers 必须是 http(s) URL，而不是“{value}”。',
+  },
+  hfMirror: { en: 'Hugging Face mirror', zh: 'Hugging Face 镜像' },
+  hfMirrorHelp: {
+    en: 'Base URL that serves the same paths as https://huggingface.co/ (for example a mirror closer to you); used for the files listed above.',
+    zh: '与 https://huggingface.co/ 路径相同的基础 URL（例如离你更近的镜像）；用于上面列出的文件。',
+  },
   valueCol: { en: 'value', zh: '取值' },
   disagreeHeading: { en: 'Questions where they disagree ({n})', zh: '两者结果不同的题目（{n}）' },
   filter_all: { en: 'all', zh: '全部' },

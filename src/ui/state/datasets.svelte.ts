@@ -15,6 +15,7 @@ import {
 import type { ImportOutcome, ImportProgress, ImportSource } from '../../lib/dataset/ingest';
 import type { BenchmarkFormat } from '../../lib/dataset/types';
 import { groupFiles, HEAD_BYTES } from '../../lib/dataset/file-set';
+import { HF_BASE } from '../../lib/dataset/benchmarks';
 import type { DatasetLinkRequest } from '../../lib/dataset/url-params';
 
 export interface ImportJob {
@@ -37,6 +38,7 @@ export interface StorageInfo {
 export type DatasetStatus = 'empty' | 'loading' | 'ready' | 'error';
 
 const MIRROR_KEY = 'cmexam.mirror';
+const HF_MIRROR_KEY = 'cmexam.hf-mirror';
 
 /** Dataset state for the UI: stored splits, imports in this tab, the browser selection. */
 export class DatasetsState {
@@ -51,6 +53,8 @@ export class DatasetsState {
   /** The split a link asked for; the status hook follows it. */
   linkSplitId = $state<string | null>(null);
   mirror = $state(localStorage.getItem(MIRROR_KEY) ?? DEFAULT_CMEXAM_BASE);
+  /** Where the other benchmarks' Hugging Face files are downloaded from. */
+  hfMirror = $state(localStorage.getItem(HF_MIRROR_KEY) ?? HF_BASE);
   storage = $state<StorageInfo | null>(null);
 
   readonly client = new DatasetClient();
@@ -84,6 +88,11 @@ export class DatasetsState {
       return { status: 'error', rows, progressRows: 0 };
     }
     return { status: split ? 'ready' : 'empty', rows, progressRows: 0 };
+  }
+
+  setHfMirror(url: string): void {
+    this.hfMirror = url.trim() || HF_BASE;
+    localStorage.setItem(HF_MIRROR_KEY, this.hfMirror);
   }
 
   setMirror(url: string): void {
