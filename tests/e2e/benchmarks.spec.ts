@@ -217,3 +217,38 @@ test("a link downloads CMB's test questions with their answer key from its own a
   expect(split.stats.answer_length_histogram).toEqual({ '1': 1, '2': 1 });
   expect((split as unknown as { answerKeyUrl: string }).answerKeyUrl).toBe(answers);
 });
+
+test('the Run step runs the form over ticked splits as a suite', async ({ page }) => {
+  await page.goto(`/?dataset=${encodeURIComponent(HUATUO)}&split=huatuo-ui`);
+  await expectStatus(page, 'ready', 6);
+  const cmb = `${DATA}/fixtures/cmb-test.json`;
+  const key = `${DATA}/fixtures/cmb-test-answers.json`;
+  await page.goto(
+    `/?dataset=${encodeURIComponent(cmb)}&split=cmb-ui&answers=${encodeURIComponent(key)}`,
+  );
+  await expectStatus(page, 'ready', 2);
+  await page.getByTestId('step-model').click();
+  await page.getByTestId('load-demo').click();
+  await expect(page.getByTestId('engine-status')).toHaveAttribute('data-status', 'ready', {
+    timeout: 60_000,
+  });
+  await page.getByTestId('step-run').click();
+  await page.getByTestId('run-n').fill('2');
+  await page.locator('summary', { hasText: 'Run as a suite' }).click();
+  await page.locator('[data-testid="suite-split"][data-split-id="custom/cmb-ui"]').check();
+  await page.locator('[data-testid="suite-split"][data-split-id="custom/huatuo-ui"]').check();
+  await page.getByTestId('suite-start').click();
+  const status = page.getByTestId('suite-status');
+  await expect(status).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(status).toHaveAttribute('data-runs-done', '2');
+  const runIds = await page
+    .getByTestId('suite-member')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-run-id')!));
+  // The CMB split by the form's method (choice; its multi-answer item left out by multi=skip),
+  // the open one by method open (both items).
+  expect(await answersOf(page, runIds[0])).toHaveLength(1);
+  expect(await answersOf(page, runIds[1])).toHaveLength(2);
+  await page.getByTestId('step-results').click();
+  await page.getByTestId('results-tab-suite').click();
+  await expect(page.getByTestId('suite-cell')).toHaveCount(2);
+});

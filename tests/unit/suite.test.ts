@@ -90,7 +90,7 @@ describe('following a suite link', () => {
       saved,
       statuses,
       steps: {
-        importSplit: async (d: SuiteMember['dataset']) =>
+        importSplit: async (d: NonNullable<SuiteMember['dataset']>) =>
           d.kind === 'cmexam' ? `cmexam/${d.split}` : 'custom/qa',
         splitKind: (id: string) => kinds[id] ?? 'choice',
         ensureModel: async () => {},
@@ -133,6 +133,31 @@ describe('following a suite link', () => {
     expect(again.ok && again.stoppedAt).toBeNull();
     expect(f.driven.slice(2)).toEqual([suite.members[1].runId, suite.members[2].runId]);
     expect(f.saved[1].createdAt).toBe(suite.createdAt);
+  });
+
+  it('a stored split without an address is a member by its id (the Run step), never a link', async () => {
+    const link = parseSuiteLink(`mode=suite&suite=cmexam:val&${RUN}`);
+    const local: SuiteMember = {
+      ref: 'stored:custom/mine',
+      dataset: null,
+      splitId: 'custom/mine',
+      spec: { ...link.members![0].spec, splitId: 'custom/mine' },
+      openMaxTokens: null,
+    };
+    const f = fakeSteps({ 'custom/mine': 'open' });
+    const result = await followSuiteLink(
+      { members: [link.members![0], local], autostart: false, query: '' },
+      f.steps,
+    );
+    expect(result.ok).toBe(true);
+    expect(f.created.map((s) => [s.splitId, s.method])).toEqual([
+      ['cmexam/val', 'choice'],
+      ['custom/mine', 'open'],
+    ]);
+    expect(() => suiteLinkFor([link.members![0], local], false)).toThrow('has no link');
+    // A suite whose method is open runs its choice members by choice.
+    const open = { ...local, spec: { ...local.spec, method: 'open' as const } };
+    expect(memberSpec(open, 'cmexam/val', 'choice').method).toBe('choice');
   });
 
   it('names the member whose split could not be imported', async () => {

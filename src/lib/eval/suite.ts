@@ -17,7 +17,7 @@ import { customSplitName, splitIdFor } from '../dataset/ids';
 import type { DatasetLinkRequest } from '../dataset/url-params';
 import type { ItemKind } from '../dataset/types';
 import { shortSha256 } from '../hash';
-import { english, msg, type Message } from '../i18n/translate';
+import { english, msg, TranslatableError, type Message } from '../i18n/translate';
 import { parseRunLink, runLinkFor } from './link';
 import { canonicalJson, canonicalSpec, MAX_TOKENS } from './spec';
 import { readInt } from './params';
@@ -29,9 +29,12 @@ export const SUITE_PARAM = 'suite';
 export const MAX_SUITE_MEMBERS = 12;
 
 export interface SuiteMember {
-  /** As written in the link: `cmexam:val` or a URL. */
+  /** As written in the link: `cmexam:val` or a URL; `stored:<split id>` for a split chosen in the Run step. */
   ref: string;
-  dataset: DatasetLinkRequest;
+  /** How to import the member's split; null for a stored split without an address (`splitId`). */
+  dataset: DatasetLinkRequest | null;
+  /** The stored split of a member without an address. */
+  splitId?: string;
   /** The member's run as the link gives it (method adjusted once the split's kind is known). */
   spec: RunSpec;
   /**
@@ -127,8 +130,11 @@ export function parseSuiteLink(search: string): SuiteLink {
 /** The link of a suite: its members and the first member's run parameters. */
 export function suiteLinkFor(members: readonly SuiteMember[], autostart: boolean): string {
   const first = members[0];
-  const run = new URLSearchParams(runLinkFor(first.spec, first.dataset, autostart));
-  const mirror = first.dataset.kind === 'cmexam' ? first.dataset.mirror : null;
+  const dataset = first.dataset;
+  if (!dataset || members.some((m) => !m.dataset))
+    throw new TranslatableError(msg('suiteLocalSplit'));
+  const run = new URLSearchParams(runLinkFor(first.spec, dataset, autostart));
+  const mirror = dataset.kind === 'cmexam' ? dataset.mirror : null;
   run.delete('dataset');
   run.delete('split');
   run.delete('mirror');
@@ -150,7 +156,8 @@ export function memberSplitId(dataset: DatasetLinkRequest): string {
 
 /**
  * A member's run once its split's kind is known: open items are answered by method `open`
- * (there is nothing to choose from), with `zero-shot` for `cot` and no circular evaluation.
+ * (there is nothing to choose from), with `zero-shot` for `cot` and no circular evaluation;
+ * choice questions of a suite whose method is `open` by method `choice`.
  */
 export function memberSpec(
   member: Pick<SuiteMember, 'spec' | 'openMaxTokens'>,
@@ -158,6 +165,8 @@ export function memberSpec(
   kind: ItemKind,
 ): RunSpec {
   const spec = member.spec;
+  if (kind === 'choice' && spec.method === 'open')
+    return canonicalSpec({ ...spec, splitId, method: 'choice' });
   if (kind !== 'open' || spec.method === 'open') return canonicalSpec({ ...spec, splitId });
   return canonicalSpec({
     ...spec,

@@ -470,6 +470,20 @@ export const MESSAGES = {
     en: 'Base URL that serves the same paths as https://huggingface.co/ (for example a mirror closer to you); used for the files listed above.',
     zh: '与 https://huggingface.co/ 路径相同的基础 URL（例如离你更近的镜像）；用于上面列出的文件。',
   },
+  suiteLocalSplit: {
+    en: 'A suite with a split imported from a local file has no link: another browser could not download it.',
+    zh: '包含本地文件导入的数据划分的套件没有链接：其他浏览器无法下载它。',
+  },
+  suiteFromForm: { en: 'Run as a suite', zh: '作为套件运行' },
+  suiteFromFormHelp: {
+    en: 'The settings above, over each split ticked here, one after another (open splits by method open).',
+    zh: '用上面的设置依次运行这里勾选的每个数据划分（开放式数据划分使用 open 方法）。',
+  },
+  suiteStart: { en: 'Start the suite', zh: '开始套件' },
+  suiteNeedsTwo: {
+    en: 'Tick at least two splits for a suite.',
+    zh: '套件至少需要勾选两个数据划分。',
+  },
   valueCol: { en: 'value', zh: '取值' },
   disagreeHeading: { en: 'Questions where they disagree ({n})', zh: '两者结果不同的题目（{n}）' },
   filter_all: { en: 'all', zh: '全部' },

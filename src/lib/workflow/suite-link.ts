@@ -52,7 +52,7 @@ export async function followSuiteLink(
     for (const [i, m] of link.members.entries()) {
       member = m.ref;
       onProgress('dataset', i);
-      const splitId = await steps.importSplit(m.dataset);
+      const splitId = m.dataset ? await steps.importSplit(m.dataset) : (m.splitId ?? null);
       if (!splitId)
         return {
           ok: false,
