@@ -57,18 +57,17 @@ async function inspect(
       : planFiles(
           await Promise.all(sources.map(async (name) => ({ name, head: await head(name) }))),
         );
+  const answerKeyBytes =
+    plan.answerKey === null ? undefined : await readAll(sources[plan.answerKey]);
   const answerKey =
-    plan.answerKey === null
+    plan.answerKey === null || !answerKeyBytes
       ? undefined
-      : readAnswerKey(
-          new TextDecoder().decode(await readAll(sources[plan.answerKey])),
-          sources[plan.answerKey],
-        );
+      : readAnswerKey(new TextDecoder().decode(answerKeyBytes), sources[plan.answerKey]);
   const files: ParseFile[] = [];
   for (const i of plan.questions) files.push({ name: sources[i], chunks: await open(sources[i]) });
   const summary = await parseDatasetFiles(
     files,
-    { name: sources[plan.questions[0]], maxProblems: Infinity, shape, answerKey },
+    { name: sources[plan.questions[0]], maxProblems: Infinity, shape, answerKey, answerKeyBytes },
     () => {},
   );
   const { stats } = summary;

@@ -44,7 +44,7 @@ describe('choice benchmarks as their papers score them', () => {
     expect(doctors.accuracy).toBeCloseTo(1 / 3, 12);
     // Average of categories: (1/3 + 1)/2 = 2/3.
     expect(s.overall).toEqual({
-      label: 'average of categories',
+      label: 'categories',
       accuracy: expect.closeTo(2 / 3, 12),
     });
   });

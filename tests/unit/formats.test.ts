@@ -58,10 +58,28 @@ describe('CMB-Exam', () => {
     ]);
     const { rows } = await parse(JSON.stringify(F.CMB_TEST), 'CMB-test.json', { answerKey: key });
     expect(rows.map((r) => r.answer)).toEqual(['C', 'BD']); // 'DB' sorted, as a set
-    expect(rows[1].annotations.id).toBe('2');
+    // The id only matches the key: it is not kept as an annotation (one group per item).
+    expect(rows[1].annotations.id).toBeUndefined();
     // Without the key the questions import with blank answers.
     const bare = await parse(JSON.stringify(F.CMB_TEST), 'CMB-test.json');
     expect(bare.rows.map((r) => r.blankAnswer)).toEqual([true, true]);
+    // The key is part of the split's content: another key (or none) is another hash.
+    const hashWith = async (keyText: string) =>
+      (
+        await parseDataset(
+          chunksOf(JSON.stringify(F.CMB_TEST), 64),
+          {
+            name: 'CMB-test.json',
+            answerKey: readAnswerKey(keyText, 'k.json'),
+            answerKeyBytes: new TextEncoder().encode(keyText),
+          },
+          () => {},
+        )
+      ).sha256;
+    const keyText = JSON.stringify(F.CMB_KEY);
+    expect(await hashWith(keyText)).toBe(await hashWith(keyText));
+    expect(await hashWith(keyText)).not.toBe(bare.summary.sha256);
+    expect(await hashWith(keyText.replace('"DB"', '"D"'))).not.toBe(await hashWith(keyText));
   });
 
   it('recognises the answer key alone and says to import it with the questions', async () => {
@@ -145,7 +163,7 @@ describe('MLEC-QA', () => {
     const { rows, summary } = await parse(JSON.stringify(F.MLEC_ITEMS), 'Clinic_test.json');
     expect(summary).toMatchObject({ shape: 'mlec-qa', kind: 'choice' });
     expect(rows.map((r) => r.answer)).toEqual(['D', 'AE']);
-    expect(rows[1].annotations).toEqual({ qid: 'q2', qtype: 'X型题' });
+    expect(rows[1].annotations).toEqual({ qtype: 'X型题' });
   });
 });
 

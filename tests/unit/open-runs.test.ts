@@ -133,5 +133,26 @@ describe('the report of an open run', () => {
     expect(html).toContain('open-char');
     const board = await service.leaderboard('cmexam-char');
     expect(board[0].open?.rouge1).toBeCloseTo(25, 5);
+    // Its results file scores the same in another browser that has not stored the split.
+    const exported = await service.exportResults(id, 'cmexam-char');
+    const other = freshDb();
+    const elsewhere = new ReportService(other, async () => (t: string) => [...t], 'test');
+    expect(JSON.parse(exported).records[0].references).toEqual(['参考答案0']);
+    const { runId } = await elsewhere.importResults(exported, 'open.json');
+    const again = await elsewhere.report(runId, 'cmexam-char');
+    expect(again.open?.metrics).toEqual(open.metrics);
+  });
+});
+
+describe('pinning open items', () => {
+  it("an open item's fingerprint covers its context and references; a choice one is as before", async () => {
+    const { questionFingerprint } = await import('../../src/lib/eval/pin');
+    const [item] = openRows(2).slice(1); // row 1 has a context
+    const base = questionFingerprint(item);
+    expect(questionFingerprint({ ...item, context: '另一个背景' })).not.toBe(base);
+    expect(questionFingerprint({ ...item, references: ['另一个答案'] })).not.toBe(base);
+    const [choice] = syntheticRows(1);
+    // The choice fingerprint ignores the fields only open items have.
+    expect(questionFingerprint({ ...choice, context: 'x' })).toBe(questionFingerprint(choice));
   });
 });

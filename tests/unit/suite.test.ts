@@ -41,6 +41,15 @@ describe('suite links', () => {
     expect(withMax.problems).toEqual([]);
     expect(memberSpec(withMax.members![1], 'custom/qa', 'open').generation.maxTokens).toBe(9);
     expect(parseSuiteLink(suiteLinkFor(withMax.members!, false)).members![1].openMaxTokens).toBe(9);
+    // A URL with its own comma survives the round trip.
+    const comma = 'https://example.org/a,b.jsonl';
+    const withComma = parseSuiteLink(
+      `mode=suite&suite=cmexam:val,${encodeURIComponent(comma)}&${RUN}`,
+    );
+    expect(withComma.members!.map((m) => m.ref)).toEqual(['cmexam:val', comma]);
+    expect(
+      parseSuiteLink(suiteLinkFor(withComma.members!, false)).members!.map((m) => m.ref),
+    ).toEqual(['cmexam:val', comma]);
     // Written back, it reads as the same members.
     const again = parseSuiteLink(suiteLinkFor(link.members!, false));
     expect(again.members!.map((m) => m.spec)).toEqual(link.members!.map((m) => m.spec));
@@ -158,6 +167,29 @@ describe('following a suite link', () => {
     // A suite whose method is open runs its choice members by choice.
     const open = { ...local, spec: { ...local.spec, method: 'open' as const } };
     expect(memberSpec(open, 'cmexam/val', 'choice').method).toBe('choice');
+  });
+
+  it('few-shot: the CMExam examples split is imported once; open members ask zero-shot', async () => {
+    const link = parseSuiteLink(
+      `mode=suite&suite=cmexam:val,${encodeURIComponent(QA)}&mirror=https://m.example/&` +
+        RUN.replace('zero-shot', 'few-shot') +
+        '&k=2&shots=train',
+    );
+    expect(link.problems).toEqual([]);
+    const f = fakeSteps({ 'custom/qa': 'open' });
+    const imported: [string, string | null][] = [];
+    await followSuiteLink(
+      { members: link.members!, autostart: false, query: 'q' },
+      {
+        ...f.steps,
+        importCmexamSplit: async (split, mirror) => void imported.push([split, mirror]),
+      },
+    );
+    expect(imported).toEqual([['train', 'https://m.example/']]);
+    expect(f.created.map((s) => [s.method, s.prompt, s.k, s.shotsSplitId])).toEqual([
+      ['choice', 'few-shot', 2, 'cmexam/train'],
+      ['open', 'zero-shot', 0, null],
+    ]);
   });
 
   it('names the member whose split could not be imported', async () => {

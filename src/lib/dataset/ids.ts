@@ -49,13 +49,11 @@ export function cmexamUrl(base: string, split: CmexamSplit): string {
 }
 
 /**
- * The split name for files imported together: the first by name that is not an answer key
- * (its name says "answer"), with the number of the others (`anatomy-and-2`), in the characters split names use.
+ * The split name for files imported together: the first questions file by name (an answer key
+ * is not one), with the number of the other questions files (`anatomy-and-2`).
  */
-export function splitNameForFiles(names: readonly string[]): string {
-  const sorted = [...names].sort();
-  const questions = sorted.filter((n) => !/answer/i.test(n));
-  const first = questions[0] ?? sorted[0];
-  const others = questions.length - 1;
-  return others > 0 ? `${customSplitName(first)}-and-${others}` : customSplitName(first);
+export function splitNameForFiles(questionNames: readonly string[]): string {
+  const sorted = [...questionNames].sort();
+  const others = sorted.length - 1;
+  return others > 0 ? `${customSplitName(sorted[0])}-and-${others}` : customSplitName(sorted[0]);
 }

@@ -105,7 +105,10 @@ export class Ingestor {
         { signal: controller.signal },
         async () => {
           const existing = await this.store.getSplit(splitId);
-          if (req.onlyIfMissing && existing) return { ok: true, split: existing, reused: true };
+          // A split stored without the answer key a link now names is imported again.
+          const wantedKey = req.source.kind === 'url' ? (req.source.answerKeyUrl ?? null) : null;
+          if (req.onlyIfMissing && existing && (existing.answerKeyUrl ?? null) === wantedKey)
+            return { ok: true, split: existing, reused: true };
           return navigator.locks.request(importLockName(req.importId), () =>
             this.importLocked(req, splitId, controller.signal, progress, send),
           );
@@ -134,7 +137,7 @@ export class Ingestor {
     try {
       progress.phase = 'connecting';
       send(true);
-      const { files, answerKey } = await this.openAll(req.source, signal, progress);
+      const { files, answerKey, answerKeyBytes } = await this.openAll(req.source, signal, progress);
       progress.phase = 'reading';
       let chunksWritten = 0;
       const summary = await parseDatasetFiles(
@@ -143,6 +146,7 @@ export class Ingestor {
           format: req.format,
           shape: req.shape,
           answerKey,
+          answerKeyBytes,
           name: files[0]?.name ?? sourceName,
           signal,
           chunkRows: CHUNK_ROWS,
@@ -215,17 +219,18 @@ export class Ingestor {
     source: ImportSource,
     signal: AbortSignal,
     progress: ImportProgress,
-  ): Promise<{ files: ParseFile[]; answerKey?: AnswerKey }> {
+  ): Promise<{ files: ParseFile[]; answerKey?: AnswerKey; answerKeyBytes?: Uint8Array }> {
     if (source.kind === 'url' && source.answerKeyUrl) {
       const keyUrl = source.answerKeyUrl;
       const parts: Uint8Array[] = [];
       const keyProgress = { ...progress };
       for await (const chunk of await this.open({ kind: 'url', url: keyUrl }, signal, keyProgress))
         parts.push(chunk);
-      const text = new TextDecoder().decode(concatBytes(parts));
-      const answerKey = readAnswerKey(text, keyUrl);
+      const answerKeyBytes = concatBytes(parts);
+      const answerKey = readAnswerKey(new TextDecoder().decode(answerKeyBytes), keyUrl);
       return {
         answerKey,
+        answerKeyBytes,
         files: [{ name: source.url, chunks: await this.open(source, signal, progress) }],
       };
     }
@@ -241,9 +246,14 @@ export class Ingestor {
     );
     const plan = planFiles(heads);
     const keyFile = plan.answerKey === null ? null : source.files[plan.answerKey];
-    const answerKey = keyFile ? readAnswerKey(await keyFile.file.text(), keyFile.name) : undefined;
+    const answerKeyBytes = keyFile ? new Uint8Array(await keyFile.file.arrayBuffer()) : undefined;
+    const answerKey =
+      keyFile && answerKeyBytes
+        ? readAnswerKey(new TextDecoder().decode(answerKeyBytes), keyFile.name)
+        : undefined;
     return {
       answerKey,
+      answerKeyBytes,
       files: plan.questions.map((i) => ({
         name: source.files[i].name,
         chunks: readStream(source.files[i].file.stream(), signal),

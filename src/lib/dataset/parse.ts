@@ -30,6 +30,8 @@ export interface ParseOptions {
   name?: string;
   /** Gold answers shipped apart from the questions (CMB's test split). */
   answerKey?: AnswerKey;
+  /** The answer key's file, hashed after the questions: another key is another split content. */
+  answerKeyBytes?: Uint8Array;
   signal?: AbortSignal;
   /** Called with the total bytes read so far. */
   onBytes?: (bytes: number) => void;
@@ -304,7 +306,7 @@ export async function parseDatasetFiles(
     problems,
     problemCount,
     bytes,
-    sha256: await sha256Hex(hashParts),
+    sha256: await sha256Hex(opts.answerKeyBytes ? [...hashParts, opts.answerKeyBytes] : hashParts),
     stats,
   };
 }

@@ -263,7 +263,7 @@ export interface AnswerRecord {
    * The question's reference explanation and annotations, for answers imported from a results
    * file: they are scored with these even where the split itself is not stored.
    */
-  source?: { reference: string; annotations: Record<string, string> };
+  source?: { reference: string; annotations: Record<string, string>; references?: string[] };
   /**
    * Circular runs only: every rotation, shift 0 first (the main answer); the question is
    * robustly correct when all are. Their tokens are included in this answer's totals.

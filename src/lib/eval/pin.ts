@@ -12,12 +12,14 @@ import { canonicalJson } from './spec';
 import type { EvalQuestion } from './types';
 
 /**
- * 8 hex digits over what a question is: text, options, answer, explanation, annotations. Two
+ * 8 hex digits over what a question is: text, options, answer, explanation, annotations (and an
+ * open item's context and references). Two
  * different questions pass as the same with probability 2⁻³², per question; enough to tell a
  * re-imported question apart, not a security check.
  */
 export function questionFingerprint(
-  q: Pick<EvalQuestion, 'question' | 'options' | 'answer' | 'explanation' | 'annotations'>,
+  q: Pick<EvalQuestion, 'question' | 'options' | 'answer' | 'explanation' | 'annotations'> &
+    Partial<Pick<EvalQuestion, 'kind' | 'context' | 'references'>>,
 ): string {
   const text = canonicalJson({
     q: q.question,
@@ -25,6 +27,8 @@ export function questionFingerprint(
     a: q.answer,
     e: q.explanation,
     n: q.annotations,
+    // Open items only (a choice question's fingerprint is what it was before they existed).
+    ...(q.kind === 'open' ? { c: q.context ?? '', r: q.references ?? [] } : {}),
   });
   return fnv1a32(text).toString(16).padStart(8, '0');
 }

@@ -4,12 +4,14 @@
  *
  *   ?mode=suite&suite=<member>,<member>,…&<run parameters>
  *
- * A member is `cmexam:<train|val|test>` or a file's URL (percent-encode a URL that holds a comma
- * or a `%`); the run parameters are a run link's (link.ts) without `dataset`/`split`, and apply
+ * A member is `cmexam:<train|val|test>` or a file's URL (percent-encoded; members are separated
+ * by literal commas, so a URL's own comma is written %2C); the run parameters are a run link's (link.ts) without `dataset`/`split`, and apply
  * to every member: each member is parsed as the run link of that split, so the same rules and
  * messages hold. `mirror` applies to the CMExam members. What the suite adds:
  * - a member whose split turns out to hold open items is run with method `open` (same prompt,
- *   `zero-shot` instead of `cot`, no circular evaluation); the others with the link's method;
+ *   `zero-shot` instead of `cot` or `few-shot`, whose examples are choice questions, no circular
+ *   evaluation); the others with the link's method (`choice` for `open`);
+ * - few-shot examples from a CMExam split are imported once, before the runs;
  * - the runs are created together and driven one after another; each is an ordinary run (its id
  *   the hash of its spec), so opening the link again, or a reload, goes on where it stopped.
  */
@@ -73,18 +75,19 @@ function memberDataset(ref: string, mirror: string | null): [string, string][] |
 export function parseSuiteLink(search: string): SuiteLink {
   const params = new URLSearchParams(search);
   const messages: Message[] = [];
-  const raw = params.get(SUITE_PARAM);
-  const refs = (raw ?? '')
+  // Members are split on the query's literal commas, before decoding, so that a member's own
+  // comma (written %2C) stays inside it.
+  const raw = /(?:^|[?&])suite=([^&]*)/.exec(search)?.[1] ?? '';
+  const refs = raw
     .split(',')
-    .map((r) => r.trim())
-    .filter((r) => r !== '')
     .map((r) => {
       try {
-        return decodeURIComponent(r);
+        return decodeURIComponent(r.replace(/\+/g, ' ')).trim();
       } catch {
-        return r;
+        return r.trim();
       }
-    });
+    })
+    .filter((r) => r !== '');
   if (refs.length === 0) messages.push(msg('suiteNeedsMembers'));
   if (refs.length > MAX_SUITE_MEMBERS)
     messages.push(msg('suiteTooMany', { max: MAX_SUITE_MEMBERS, n: refs.length }));
@@ -168,11 +171,15 @@ export function memberSpec(
   if (kind === 'choice' && spec.method === 'open')
     return canonicalSpec({ ...spec, splitId, method: 'choice' });
   if (kind !== 'open' || spec.method === 'open') return canonicalSpec({ ...spec, splitId });
+  // The suite's examples are choice questions: an open member asks zero-shot instead.
+  const zeroShot = spec.prompt === 'cot' || spec.prompt === 'few-shot';
   return canonicalSpec({
     ...spec,
     splitId,
     method: 'open',
-    prompt: spec.prompt === 'cot' ? 'zero-shot' : spec.prompt,
+    prompt: zeroShot ? 'zero-shot' : spec.prompt,
+    k: zeroShot ? 0 : spec.k,
+    shotsSplitId: zeroShot ? null : spec.shotsSplitId,
     circular: false,
     generation: {
       ...spec.generation,

@@ -408,7 +408,15 @@ export const MESSAGES = {
     en: 'Accuracy as the {benchmark} paper reports it',
     zh: '按 {benchmark} 论文口径的准确率',
   },
-  benchOverall: { en: 'Overall ({label}): {value}%', zh: '总体（{label}）：{value}%' },
+  benchOverall_categories: {
+    en: 'Overall (the mean of the categories, each the mean of its subcategories): {value}%',
+    zh: '总体（各类别的平均，每个类别为其子类别的平均）：{value}%',
+  },
+  benchOverall_subjects: {
+    en: 'Overall (the mean of the subjects): {value}%',
+    zh: '总体（各科目的平均）：{value}%',
+  },
+  benchOverall_all: { en: 'Overall (all questions): {value}%', zh: '总体（全部题目）：{value}%' },
   fileShape: { en: 'File shape', zh: '文件格式' },
   fileShapeDetect: { en: 'detect from the file', zh: '根据文件自动识别' },
   suiteNeedsMembers: {
@@ -483,6 +491,11 @@ export const MESSAGES = {
   suiteNeedsTwo: {
     en: 'Tick at least two splits for a suite.',
     zh: '套件至少需要勾选两个数据划分。',
+  },
+  answeredOpen: { en: 'answered', zh: '已作答' },
+  suiteImportFailed: {
+    en: 'its split could not be imported (see the Dataset step).',
+    zh: '其数据划分无法导入（见“数据集”步骤）。',
   },
   valueCol: { en: 'value', zh: '取值' },
   disagreeHeading: { en: 'Questions where they disagree ({n})', zh: '两者结果不同的题目（{n}）' },

@@ -105,8 +105,8 @@ export class ReportClient {
     return this.api.mergeShards(runIds);
   }
 
-  leaderboard(protocol: ProtocolId): Promise<LeaderboardRow[]> {
-    return this.api.leaderboard(protocol);
+  leaderboard(protocol: ProtocolId, openProtocol?: OpenProtocolId): Promise<LeaderboardRow[]> {
+    return this.api.leaderboard(protocol, openProtocol);
   }
 
   compare(a: string, b: string, protocol: ProtocolId): Promise<Comparison> {

@@ -128,6 +128,8 @@ export interface ResultsFile extends Omit<ScoreResult, 'metrics'> {
 export interface QuestionFacts {
   reference: string;
   annotations: Record<string, string>;
+  /** Open items: their reference answers. */
+  references?: string[];
 }
 
 export const GENERATOR = 'cmexam-browser';
@@ -478,7 +480,11 @@ export function answersOf(file: ResultsFile, runId: string): AnswerRecord[] {
     attempts: r.attempts ?? 1,
     error: r.error,
     createdAt: file.run.updated_at ?? file.exported_at,
-    source: { reference: r.reference, annotations: r.annotations },
+    source: {
+      reference: r.reference,
+      annotations: r.annotations,
+      ...(Array.isArray(r.references) ? { references: r.references.map(String) } : {}),
+    },
     ...(r.rotations
       ? {
           rotations: r.rotations.map((x): RotationRecord => ({

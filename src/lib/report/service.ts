@@ -372,7 +372,8 @@ export class ReportService {
     for (const r of file.records) {
       const a = byId.get(r.question_id);
       r.explanation = a && a.status !== 'error' ? a.explanation : null;
-      r.references = loaded.questions.get(r.question_id)?.references ?? [];
+      r.references =
+        (a && loaded.facts(a).references) ?? loaded.questions.get(r.question_id)?.references ?? [];
     }
     file.open = { protocol: openProtocol, metrics: open.metrics, breakdowns: open.breakdowns };
     return file;
@@ -589,7 +590,10 @@ export class ReportService {
     return { runId };
   }
 
-  async leaderboard(protocol: ProtocolId): Promise<LeaderboardRow[]> {
+  async leaderboard(
+    protocol: ProtocolId,
+    openProtocol: OpenProtocolId = DEFAULT_OPEN_PROTOCOL,
+  ): Promise<LeaderboardRow[]> {
     const rows: LeaderboardRow[] = [];
     for (const run of await this.db.runs.orderBy('createdAt').toArray()) {
       if (run.totals.done === 0) continue;
@@ -605,7 +609,7 @@ export class ReportService {
         origin: run.origin?.kind ?? null,
         metrics: score.metrics,
         ...(run.spec.method === 'open'
-          ? { open: (await this.scoreOpenLoaded(loaded, DEFAULT_OPEN_PROTOCOL)).metrics }
+          ? { open: (await this.scoreOpenLoaded(loaded, openProtocol)).metrics }
           : {}),
       });
     }
@@ -655,7 +659,8 @@ export class ReportService {
       row: a.row,
       // An engine error is not an answer: scored as an empty output, as the script keeps blanks.
       output: a.status === 'error' ? null : a.explanation,
-      references: l.questions.get(a.questionId)?.references ?? [],
+      // From the split, or from the results file the answer was imported with.
+      references: l.facts(a).references ?? l.questions.get(a.questionId)?.references ?? [],
       annotations: l.facts(a).annotations,
     }));
     const score = scoreOpen(records, { protocol, wordTokenizer: await this.tokenizer() });
@@ -708,7 +713,14 @@ export class ReportService {
     for (const a of answers) {
       const q = questions.get(a.questionId);
       const facts =
-        a.source ?? (q ? { reference: q.explanation, annotations: q.annotations } : null);
+        a.source ??
+        (q
+          ? {
+              reference: q.explanation,
+              annotations: q.annotations,
+              ...(q.references ? { references: q.references } : {}),
+            }
+          : null);
       if (!facts) missingFacts++;
       factsById.set(a.questionId, facts ?? { reference: '', annotations: {} });
     }

@@ -33,7 +33,7 @@ export interface BenchmarkScores {
   groupBy: string;
   groups: BenchmarkGroup[];
   /** The paper's headline figure (0–1) and how it is made. */
-  overall: { label: 'average of categories' | 'average of subjects' | 'all'; accuracy: number };
+  overall: { label: 'categories' | 'subjects' | 'all'; accuracy: number };
 }
 
 function cell(name: string, records: readonly ScoringRecord[]): BenchmarkGroup {
@@ -64,6 +64,8 @@ export function benchmarkScores(
   shape: BenchmarkFormat | undefined,
   records: readonly ScoringRecord[],
 ): BenchmarkScores | null {
+  // An engine error is not an answer (the run asks it again): left out, as a shard's gap is.
+  records = records.filter((r) => r.status !== 'error');
   if (records.length === 0) return null;
   switch (shape) {
     case 'cmb': {
@@ -78,7 +80,7 @@ export function benchmarkScores(
         benchmark: 'cmb',
         groupBy: 'exam_type / exam_class',
         groups,
-        overall: { label: 'average of categories', accuracy: mean(groups.map((g) => g.accuracy)) },
+        overall: { label: 'categories', accuracy: mean(groups.map((g) => g.accuracy)) },
       };
     }
     case 'cmmlu': {
@@ -89,7 +91,7 @@ export function benchmarkScores(
         benchmark: 'cmmlu',
         groupBy: 'subject',
         groups,
-        overall: { label: 'average of subjects', accuracy: mean(groups.map((g) => g.accuracy)) },
+        overall: { label: 'subjects', accuracy: mean(groups.map((g) => g.accuracy)) },
       };
     }
     case 'mlec-qa': {

@@ -10,9 +10,12 @@ import type { DatasetLinkRequest } from '../dataset/url-params';
 import type { ItemKind } from '../dataset/types';
 import { memberSpec, suiteIdFor, type SuiteMember } from '../eval/suite';
 import type { RunSpec } from '../eval/types';
+import { errorText, msg, type Text } from '../i18n/translate';
 
 export interface SuiteLinkSteps {
   importSplit(request: DatasetLinkRequest): Promise<string | null>;
+  /** Import a CMExam split for few-shot examples unless it is stored. */
+  importCmexamSplit?(split: 'train' | 'val' | 'test', mirror: string | null): Promise<void>;
   /** The stored split's kind. */
   splitKind(splitId: string): ItemKind;
   ensureModel(spec: RunSpec): Promise<void>;
@@ -28,7 +31,7 @@ export type SuiteStage = 'dataset' | 'model' | 'create' | 'drive';
 
 export type SuiteLinkResult =
   | { ok: true; suite: SuiteRecord; runs: RunRecord[]; stoppedAt: string | null }
-  | { ok: false; stage: SuiteStage; error: string; member?: string };
+  | { ok: false; stage: SuiteStage; error: Text; member?: string };
 
 export async function followSuiteLink(
   link: { members: SuiteMember[]; autostart: boolean; query: string },
@@ -58,12 +61,20 @@ export async function followSuiteLink(
           ok: false,
           stage,
           member,
-          error: `The suite's split ${m.ref} could not be imported (see the Dataset step).`,
+          error: msg('suiteImportFailed'),
         };
       suite.members[i].splitId = splitId;
       specs.push(memberSpec(m, splitId, steps.splitKind(splitId)));
     }
     member = undefined;
+    // The examples' CMExam splits, once each, from the mirror of the first CMExam member.
+    const mirror = link.members.find((m) => m.dataset?.kind === 'cmexam')?.dataset ?? null;
+    for (const shots of new Set(specs.map((s) => s.shotsSplitId))) {
+      const split = shots?.match(/^cmexam\/(train|val|test)$/)?.[1] as
+        'train' | 'val' | 'test' | undefined;
+      if (split && steps.importCmexamSplit)
+        await steps.importCmexamSplit(split, mirror?.kind === 'cmexam' ? mirror.mirror : null);
+    }
     stage = 'model';
     onProgress('model', 0);
     await steps.ensureModel(specs[0]);
@@ -94,7 +105,7 @@ export async function followSuiteLink(
       ok: false,
       stage,
       member,
-      error: err instanceof Error ? err.message : String(err),
+      error: errorText(err),
     };
   }
 }

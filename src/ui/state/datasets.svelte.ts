@@ -14,7 +14,7 @@ import {
 } from '../../lib/dataset/ids';
 import type { ImportOutcome, ImportProgress, ImportSource } from '../../lib/dataset/ingest';
 import type { BenchmarkFormat } from '../../lib/dataset/types';
-import { groupFiles, HEAD_BYTES } from '../../lib/dataset/file-set';
+import { groupFiles, HEAD_BYTES, planFiles } from '../../lib/dataset/file-set';
 import { HF_BASE } from '../../lib/dataset/benchmarks';
 import type { DatasetLinkRequest } from '../../lib/dataset/url-params';
 
@@ -138,9 +138,10 @@ export class DatasetsState {
       groupFiles(heads).map((group) => {
         if (group.length === 1) return this.importFile(files[group[0]]);
         const chosen = group.map((i) => files[i]);
+        const plan = planFiles(group.map((i) => ({ name: files[i].name, head: heads[i] })));
         return this.start({
           dataset: 'custom',
-          split: splitNameForFiles(chosen.map((f) => f.name)),
+          split: splitNameForFiles(plan.questions.map((i) => chosen[i].name)),
           source: { kind: 'files', files: chosen.map((file) => ({ file, name: file.name })) },
         });
       }),

@@ -150,7 +150,7 @@ export class ReportState {
         const summary = this.suiteId ? await c.suiteSummary(this.suiteId) : null;
         if (token === this.loadToken) this.suiteSummary = summary;
       } else if (this.tab === 'leaderboard') {
-        const board = await c.leaderboard(this.protocol);
+        const board = await c.leaderboard(this.protocol, this.openProtocol);
         if (token === this.loadToken) this.board = board;
       } else if (this.tab === 'compare') {
         if (this.compareA && this.compareB) {

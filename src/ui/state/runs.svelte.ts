@@ -134,7 +134,7 @@ export class RunsState {
   /** Follow a suite link (workflow/suite-link.ts) through this state's runs and stores. */
   async followSuite(
     link: { members: SuiteMember[]; autostart: boolean; query: string },
-    steps: Pick<SuiteLinkSteps, 'importSplit' | 'splitKind'>,
+    steps: Pick<SuiteLinkSteps, 'importSplit' | 'splitKind' | 'importCmexamSplit'>,
   ): Promise<void> {
     const members = link.members.map((m) => m.ref);
     this.suite = {

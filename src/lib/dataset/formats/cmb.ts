@@ -15,7 +15,8 @@ import {
   textOf,
 } from './common';
 
-const CORE = ['question', 'option', 'answer', 'explanation'];
+// `id` only matches the answer key: as an annotation it would make 11,200 one-item groups.
+const CORE = ['question', 'option', 'answer', 'explanation', 'id'];
 
 export const cmbFormat: FormatAdapter = {
   id: 'cmb',

@@ -5,7 +5,8 @@
 import type { FormatAdapter, FormatReader } from './types';
 import { AnnotationKeeper, field, hasKeys, openRow, requireKeys, textOf } from './common';
 
-const CORE = ['questions', 'answers'];
+// An item's own `id` is not a grouping: one-item groups in every breakdown.
+const CORE = ['questions', 'answers', 'id'];
 
 export const huatuoFormat: FormatAdapter = {
   id: 'huatuo',

@@ -10,7 +10,8 @@ import {
   requireKeys,
 } from './common';
 
-const CORE = ['qtext', 'options', 'answer'];
+// `qid` names one item: as an annotation it would make a one-item group per question.
+const CORE = ['qtext', 'options', 'answer', 'qid'];
 
 export const mlecQaFormat: FormatAdapter = {
   id: 'mlec-qa',

@@ -4,7 +4,8 @@ import type { FormatAdapter, FormatReader } from './types';
 import { AnnotationKeeper, field, hasKeys, openRow, requireKeys, textOf } from './common';
 
 const REFERENCE_KEYS = ['answer', 'reference', 'references'];
-const CORE = ['question', ...REFERENCE_KEYS, 'context'];
+// An item's own `id` is not a grouping: one-item groups in every breakdown.
+const CORE = ['question', ...REFERENCE_KEYS, 'context', 'id'];
 
 export const openGenericFormat: FormatAdapter = {
   id: 'open-jsonl',
