@@ -143,16 +143,21 @@ const show = (v: unknown): string => {
 };
 
 /**
- * Predictions JSONL → records, in data-row order (the order of a full run in the app). Blank
- * lines are skipped; anything else wrong names its line.
+ * The objects of a predictions JSONL file, one a line (blank lines skipped, a byte-order mark
+ * dropped), each with its dataset row; a line that is not an object, names no row of the
+ * dataset, or repeats a row is refused, naming the line. `fields` is the object shape shown.
  */
-export function recordsFromJsonl(text: string, dataset: Dataset, path: string): Predictions {
-  const byRow = new Map<number, { line: number; answer: string; explanation: unknown }>();
-  let explains = false;
+function* predictionLines(
+  text: string,
+  dataset: Dataset,
+  path: string,
+  fields: string,
+): Generator<{ line: number; where: string; obj: Record<string, unknown>; q: DatasetRow }> {
+  const seen = new Map<number, number>();
   const lines = text.replace(/^\uFEFF/, '').split('\n');
-  lines.forEach((raw, i) => {
+  for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
-    if (line === '') return;
+    if (line === '') continue;
     const where = `${path} line ${i + 1}`;
     let value: unknown;
     try {
@@ -161,16 +166,32 @@ export function recordsFromJsonl(text: string, dataset: Dataset, path: string): 
       throw new CliError(`${where}: not valid JSON: ${show(line)}`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw new CliError(
-        `${where}: expected an object {"row": …, "answer": …}, found ${show(value)}`,
-      );
+      throw new CliError(`${where}: expected an object ${fields}, found ${show(value)}`);
     const obj = value as Record<string, unknown>;
     const q = datasetRow(dataset, obj.row, where);
-    const previous = byRow.get(q.row);
+    const previous = seen.get(q.row);
     if (previous)
       throw new CliError(
-        `${where}: a second prediction for row ${q.row} (the first is on line ${previous.line})`,
+        `${where}: a second prediction for row ${q.row} (the first is on line ${previous})`,
       );
+    seen.set(q.row, i + 1);
+    yield { line: i + 1, where, obj, q };
+  }
+}
+
+/**
+ * Predictions JSONL → records, in data-row order (the order of a full run in the app). Blank
+ * lines are skipped; anything else wrong names its line.
+ */
+export function recordsFromJsonl(text: string, dataset: Dataset, path: string): Predictions {
+  const byRow = new Map<number, { line: number; answer: string; explanation: unknown }>();
+  let explains = false;
+  for (const { line, where, obj, q } of predictionLines(
+    text,
+    dataset,
+    path,
+    '{"row": …, "answer": …}',
+  )) {
     if (!('answer' in obj))
       throw new CliError(`${where}: no "answer" (use "" for an answer that was not parsed)`);
     const answer = obj.answer === null ? '' : obj.answer;
@@ -186,8 +207,8 @@ export function recordsFromJsonl(text: string, dataset: Dataset, path: string): 
         );
       explains = true;
     }
-    byRow.set(q.row, { line: i + 1, answer: letters, explanation: obj.explanation });
-  });
+    byRow.set(q.row, { line, answer: letters, explanation: obj.explanation });
+  }
   if (byRow.size === 0) throw new CliError(`${path}: no predictions in the file`);
   const records = [...byRow.keys()]
     .sort((a, b) => a - b)
@@ -261,38 +282,18 @@ export function recordsFromResults(file: ResultsFile, dataset: Dataset, path: st
 /** Open items: JSONL lines {"row", "output"} → records in row order. */
 export function openRecordsFromJsonl(text: string, dataset: Dataset, path: string): OpenRecord[] {
   const byRow = new Map<number, { line: number; output: string | null }>();
-  text
-    .replace(/^\uFEFF/, '')
-    .split('\n')
-    .forEach((raw, i) => {
-      const line = raw.trim();
-      if (line === '') return;
-      const where = `${path} line ${i + 1}`;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        throw new CliError(`${where}: not valid JSON: ${show(line)}`);
-      }
-      if (typeof value !== 'object' || value === null || Array.isArray(value))
-        throw new CliError(
-          `${where}: expected an object {"row": …, "output": …}, found ${show(value)}`,
-        );
-      const obj = value as Record<string, unknown>;
-      const q = datasetRow(dataset, obj.row, where);
-      const previous = byRow.get(q.row);
-      if (previous)
-        throw new CliError(
-          `${where}: a second prediction for row ${q.row} (the first is on line ${previous.line})`,
-        );
-      if (!('output' in obj))
-        throw new CliError(`${where}: no "output" (use "" for a model that said nothing)`);
-      if (obj.output !== null && typeof obj.output !== 'string')
-        throw new CliError(
-          `${where}: "output" must be a string or null, found ${show(obj.output)}`,
-        );
-      byRow.set(q.row, { line: i + 1, output: obj.output });
-    });
+  for (const { line, where, obj, q } of predictionLines(
+    text,
+    dataset,
+    path,
+    '{"row": …, "output": …}',
+  )) {
+    if (!('output' in obj))
+      throw new CliError(`${where}: no "output" (use "" for a model that said nothing)`);
+    if (obj.output !== null && typeof obj.output !== 'string')
+      throw new CliError(`${where}: "output" must be a string or null, found ${show(obj.output)}`);
+    byRow.set(q.row, { line, output: obj.output });
+  }
   if (byRow.size === 0) throw new CliError(`${path}: no predictions in the file`);
   return [...byRow.keys()]
     .sort((a, b) => a - b)

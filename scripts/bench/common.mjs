@@ -1,5 +1,5 @@
 // Helpers shared by the parts of `npm run bench`: formatting, timing, builds and the browser.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 
@@ -54,5 +54,28 @@ export function launchChromium(extra = [], env = undefined) {
       ...extra,
     ],
     ...(env ? { env } : {}),
+  });
+}
+
+/**
+ * `npx tsx scripts/score-cli.ts …`, timed from spawn to exit: stdout parsed, and the times the
+ * CLI prints on stderr (`scored N rows|items in X ms`, `jieba loaded in Y ms`).
+ */
+export function scoreCli(args) {
+  return new Promise((done, fail) => {
+    const t = performance.now();
+    const child = spawn('npx', ['tsx', 'scripts/score-cli.ts', ...args], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t;
+      if (code !== 0) return fail(new Error(`score CLI exited with ${code}:\n${stderr}`));
+      const scoredMs = Number(/scored \d+ (?:rows|items) in ([\d.]+) ms/.exec(stderr)?.[1]);
+      const jiebaMs = Number(/jieba loaded in ([\d.]+) ms/.exec(stderr)?.[1]);
+      done({ wallMs, scoredMs, jiebaMs, out: JSON.parse(stdout) });
+    });
   });
 }

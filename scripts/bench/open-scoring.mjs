@@ -3,10 +3,9 @@
 // breakdowns) in a browser worker, jieba's start-up apart; then the same items through the Node
 // CLI (`npm run score`), its time, and whether it prints the browser's numbers. Prints figures;
 // asserts nothing. Run alone with `node scripts/bench/open-scoring.mjs`.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fmt, launchChromium, median, root, run, since, step } from './common.mjs';
+import { fmt, launchChromium, median, root, run, scoreCli as cli, since, step } from './common.mjs';
 import { startServer } from './server.mjs';
 
 const cacheDir = resolve(root, '.cache/bench');
@@ -15,27 +14,6 @@ const ITEMS = 10_000;
 const REPEATS = 3;
 const SEED = 7;
 const TARGET_MS = 3000;
-
-function cli(args) {
-  return new Promise((done, fail) => {
-    const t = performance.now();
-    const child = spawn('npx', ['tsx', 'scripts/score-cli.ts', ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      if (code !== 0) return fail(new Error(`score CLI exited with ${code}:\n${stderr}`));
-      done({
-        wallMs: performance.now() - t,
-        scoredMs: Number(/scored \d+ items in ([\d.]+) ms/.exec(stderr)?.[1]),
-        jiebaMs: Number(/jieba loaded in ([\d.]+) ms/.exec(stderr)?.[1]),
-        out: JSON.parse(stdout),
-      });
-    });
-  });
-}
 
 export async function runOpenScoringBench({ buildPage = true } = {}) {
   let t;

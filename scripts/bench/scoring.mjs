@@ -4,10 +4,9 @@
 // then the same predictions through the Node CLI (`npm run score`), its wall time, and whether
 // it prints the browser's numbers. Prints figures; asserts nothing.
 // Run alone with `node scripts/bench/scoring.mjs`; `npm run bench` runs it after the others.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { fmt, launchChromium, median, root, run, since, step } from './common.mjs';
+import { fmt, launchChromium, median, root, run, scoreCli as cli, since, step } from './common.mjs';
 import { startServer } from './server.mjs';
 
 const cacheDir = resolve(root, '.cache/bench');
@@ -19,26 +18,6 @@ const REPEATS = 3;
 const CLI_REPEATS = 3;
 const SEED = 1;
 const TARGET_CHAR_MS = 1000;
-
-/** `npx tsx scripts/score-cli.ts …`, timed from spawn to exit; stdout parsed. */
-function cli(args) {
-  return new Promise((done, fail) => {
-    const t = performance.now();
-    const child = spawn('npx', ['tsx', 'scripts/score-cli.ts', ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      const wallMs = performance.now() - t;
-      if (code !== 0) return fail(new Error(`score CLI exited with ${code}:\n${stderr}`));
-      const scoredMs = Number(/scored \d+ rows in ([\d.]+) ms/.exec(stderr)?.[1]);
-      const jiebaMs = Number(/jieba loaded in ([\d.]+) ms/.exec(stderr)?.[1]);
-      done({ wallMs, scoredMs, jiebaMs, out: JSON.parse(stdout) });
-    });
-  });
-}
 
 const list = (ms) => ms.map((x) => fmt(x)).join(', ');
 
