@@ -55,6 +55,26 @@ describe('suite links', () => {
     expect(again.members!.map((m) => m.spec)).toEqual(link.members!.map((m) => m.spec));
   });
 
+  it("bench:<name> names a listed benchmark file by its official address, CMB's key included", () => {
+    const link = parseSuiteLink(
+      `mode=suite&suite=cmexam:test,bench:cmb-test,bench:huatuo26m-test&${RUN}`,
+    );
+    expect(link.problems).toEqual([]);
+    const [, cmb, huatuo] = link.members!;
+    expect(cmb.dataset).toEqual({
+      kind: 'url',
+      url: 'https://huggingface.co/datasets/FreedomIntelligence/CMB/resolve/main/CMB-Exam/CMB-test/CMB-test-choice-question-merge.json',
+      split: 'cmb-test',
+      answers:
+        'https://raw.githubusercontent.com/FreedomIntelligence/CMB/main/data/CMB-test-choice-answer.json',
+    });
+    expect(cmb.spec.splitId).toBe('custom/cmb-test');
+    expect(huatuo.spec.splitId).toBe('custom/huatuo26m-test');
+    expect(parseSuiteLink(`mode=suite&suite=bench:nope&${RUN}`).problems[0]).toContain(
+      '"bench:nope" is neither',
+    );
+  });
+
   it('lists every problem: no members, a bad member, dataset given, a bad run parameter', () => {
     expect(parseSuiteLink(`mode=suite&${RUN}`).problems[0]).toContain('needs suite=');
     const bad = parseSuiteLink(`mode=suite&suite=cmexam:dev,ftp://x&dataset=cmexam&${RUN}&n=0`);

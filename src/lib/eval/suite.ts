@@ -4,7 +4,9 @@
  *
  *   ?mode=suite&suite=<member>,<member>,…&<run parameters>
  *
- * A member is `cmexam:<train|val|test>` or a file's URL (percent-encoded; members are separated
+ * A member is `cmexam:<train|val|test>`, `bench:<name>` (a benchmark file the Data step lists, by
+ * its split name: `bench:cmb-test` downloads CMB's test questions with their answer key) or a
+ * file's URL (percent-encoded; members are separated
  * by literal commas, so a URL's own comma is written %2C); the run parameters are a run link's (link.ts) without `dataset`/`split`, and apply
  * to every member: each member is parsed as the run link of that split, so the same rules and
  * messages hold. `mirror` applies to the CMExam members. What the suite adds:
@@ -15,6 +17,7 @@
  * - the runs are created together and driven one after another; each is an ordinary run (its id
  *   the hash of its spec), so opening the link again, or a reload, goes on where it stopped.
  */
+import { BENCHMARK_SOURCES } from '../dataset/benchmarks';
 import { customSplitName, splitIdFor } from '../dataset/ids';
 import type { DatasetLinkRequest } from '../dataset/url-params';
 import type { ItemKind } from '../dataset/types';
@@ -59,6 +62,18 @@ export function isSuiteLink(search: string): boolean {
 }
 
 function memberDataset(ref: string, mirror: string | null): [string, string][] | null {
+  // `bench:<name>`: a benchmark file the Data step lists (benchmarks.ts), with its answer key.
+  const bench = /^bench:(.+)$/.exec(ref);
+  if (bench) {
+    const file = BENCHMARK_SOURCES.flatMap((b) => b.files).find((f) => f.split === bench[1]);
+    if (!file) return null;
+    const out: [string, string][] = [
+      ['dataset', file.url],
+      ['split', file.split],
+    ];
+    if (file.answers) out.push(['answers', file.answers]);
+    return out;
+  }
   const cmexam = /^cmexam:(train|val|test)$/.exec(ref);
   if (cmexam) {
     const out: [string, string][] = [

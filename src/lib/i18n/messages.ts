@@ -420,8 +420,8 @@ export const MESSAGES = {
   fileShape: { en: 'File shape', zh: '文件格式' },
   fileShapeDetect: { en: 'detect from the file', zh: '根据文件自动识别' },
   suiteNeedsMembers: {
-    en: 'A suite link needs suite=<member>,<member>,… (cmexam:val, cmexam:test, cmexam:train or a file URL).',
-    zh: '套件链接需要 suite=<成员>,<成员>,…（cmexam:val、cmexam:test、cmexam:train 或文件 URL）。',
+    en: 'A suite link needs suite=<member>,<member>,… (cmexam:val, cmexam:test, cmexam:train, bench:<name> such as bench:cmb-test, or a file URL).',
+    zh: '套件链接需要 suite=<成员>,<成员>,…（cmexam:val、cmexam:test、cmexam:train、bench:<名称>（如 bench:cmb-test）或文件 URL）。',
   },
   suiteTooMany: {
     en: 'A suite takes at most {max} members, not {n}.',
@@ -433,8 +433,8 @@ export const MESSAGES = {
   },
   suiteRepeated: { en: 'A suite member is listed twice.', zh: '套件成员重复出现。' },
   suiteMember: {
-    en: 'Suite member "{ref}" is neither cmexam:<train|val|test> nor an http(s) URL.',
-    zh: '套件成员“{ref}”既不是 cmexam:<train|val|test>，也不是 http(s) URL。',
+    en: 'Suite member "{ref}" is neither cmexam:<train|val|test>, bench:<a listed benchmark file> nor an http(s) URL.',
+    zh: '套件成员“{ref}”既不是 cmexam:<train|val|test>、bench:<列出的基准文件>，也不是 http(s) URL。',
   },
   suiteMemberProblem: { en: '{ref}: {problem}', zh: '{ref}：{problem}' },
   suiteLinkProblems: {
