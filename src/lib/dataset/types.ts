@@ -67,11 +67,6 @@ export const BENCHMARK_FORMATS: readonly BenchmarkFormat[] = [
   'open-jsonl',
 ];
 
-/** The kind of a row (rows stored before open items existed have no `kind`). */
-export function itemKindOf(row: Pick<DatasetRow, 'kind'>): ItemKind {
-  return row.kind === 'open' ? 'open' : 'choice';
-}
-
 /** Counts gathered while parsing; shown in the UI and printed by the CLI. */
 export interface DatasetStats {
   rows: number;

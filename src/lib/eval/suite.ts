@@ -18,7 +18,6 @@
  *   the hash of its spec), so opening the link again, or a reload, goes on where it stopped.
  */
 import { BENCHMARK_SOURCES } from '../dataset/benchmarks';
-import { customSplitName, splitIdFor } from '../dataset/ids';
 import type { DatasetLinkRequest } from '../dataset/url-params';
 import type { ItemKind } from '../dataset/types';
 import { shortSha256 } from '../hash';
@@ -163,13 +162,6 @@ export function suiteLinkFor(members: readonly SuiteMember[], autostart: boolean
     (mirror ? `&mirror=${encodeURIComponent(mirror)}` : '') +
     `&${run.toString()}`
   );
-}
-
-/** The split id a member's link names. */
-export function memberSplitId(dataset: DatasetLinkRequest): string {
-  return dataset.kind === 'cmexam'
-    ? splitIdFor('cmexam', dataset.split)
-    : splitIdFor('custom', dataset.split ?? customSplitName(dataset.url));
 }
 
 /**

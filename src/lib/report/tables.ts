@@ -51,7 +51,6 @@ const pct = (v: number | null | undefined) => formatPercent(v);
 const x100 = (v: number | null | undefined) => formatNumber(v);
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
-/** A Markdown summary in a language: the headline row, then accuracy per annotation value. */
 /** An open run's figures as table cells: headline columns, then its row. */
 export const OPEN_COLUMNS = [
   'n',
@@ -109,6 +108,10 @@ function openMarkdown(file: ResultsFile, locale: Locale): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A Markdown summary in a language: the headline row, then accuracy per annotation value (an
+ * open run: its text scores, then per annotation value).
+ */
 export function resultsToMarkdown(file: ResultsFile, locale: Locale = 'en'): string {
   if (file.open) return openMarkdown(file, locale);
   const m = file.metrics;

@@ -9,7 +9,6 @@ export { PROTOCOLS, PROTOCOL_IDS, isProtocolId, type ProtocolInfo } from './prot
 export {
   OPEN_PROTOCOLS,
   OPEN_PROTOCOL_IDS,
-  OPEN_METRICS,
   DEFAULT_OPEN_PROTOCOL,
   isOpenProtocolId,
   type OpenProtocolId,

@@ -62,24 +62,3 @@ export const DEFAULT_OPEN_PROTOCOL: OpenProtocolId = 'qilin-open';
 export function isOpenProtocolId(value: string): value is OpenProtocolId {
   return (OPEN_PROTOCOL_IDS as readonly string[]).includes(value);
 }
-
-/** The metric names an open protocol reports (×100 for BLEU, ROUGE and Distinct). */
-export const OPEN_METRICS = [
-  'n',
-  'bleu1',
-  'bleu2',
-  'bleu4',
-  'rouge1',
-  'rouge2',
-  'rougeL',
-  'rouge1_p',
-  'rouge1_r',
-  'rouge2_p',
-  'rouge2_r',
-  'rougeL_p',
-  'rougeL_r',
-  'distinct1',
-  'distinct2',
-  'avg_length',
-  'empty',
-] as const;
