@@ -1,9 +1,13 @@
 // Usage: tsx scripts/tiny-model/cli.ts <out.gguf> [--seed N] [--dim 64] [--layers 2] [--heads 4]
 //        [--kv-heads N] [--ffn 128] [--vocab N] [--ctx 2048] [--ftype f32|f16]
 // Writes a deterministic tiny random llama GGUF and prints a one-line JSON summary.
+//        tsx scripts/tiny-model/cli.ts <out.gguf> --from <model.gguf> [--delta-scale S]
+//        [--delta-tensors attn_q,ffn_up] [--seed N] [--type f32|f16|q8_0|q4_0|q4_k]
+// With --from: a derived model (derive.ts): a seeded "fine-tune" of the given model and/or a
+// quantized copy of it.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   buildTinyModel,
@@ -11,6 +15,7 @@ import {
   validateOptions,
   type TinyModelOptions,
 } from './model.ts';
+import { deriveModel, type DeriveOptions } from './derive.ts';
 
 export interface TinyModelSummary {
   path: string;
@@ -108,7 +113,77 @@ export function writeTinyModel(out: string, options: TinyModelOptions): TinyMode
   };
 }
 
+const DERIVED_TYPES = ['f32', 'f16', 'q8_0', 'q4_0', 'q4_k'] as const;
+
+export function parseDeriveArgs(argv: readonly string[]): DeriveOptions {
+  let out: string | undefined;
+  const o: Partial<DeriveOptions> = { seed: 1 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = argv[i + 1];
+    switch (arg) {
+      case '--from':
+        o.from = value;
+        i++;
+        break;
+      case '--delta-scale':
+        if (value === undefined || !(Number(value) > 0))
+          throw new Error('--delta-scale needs a positive number');
+        o.deltaScale = Number(value);
+        i++;
+        break;
+      case '--delta-tensors':
+        o.deltaTensors = (value ?? '').split(',').filter((x) => x !== '');
+        i++;
+        break;
+      case '--seed':
+        if (value === undefined || !/^\d+$/.test(value)) throw new Error('--seed needs an integer');
+        o.seed = Number(value);
+        i++;
+        break;
+      case '--type':
+        if (!(DERIVED_TYPES as readonly string[]).includes(value ?? '')) {
+          throw new Error(`--type must be one of ${DERIVED_TYPES.join(', ')}`);
+        }
+        o.type = value as DeriveOptions['type'];
+        i++;
+        break;
+      default:
+        if (arg.startsWith('--') || out !== undefined)
+          throw new Error(`unexpected argument ${arg}`);
+        out = arg;
+    }
+  }
+  if (out === undefined) throw new Error('missing output path');
+  if (o.from === undefined) throw new Error('--from needs a GGUF file');
+  return { ...o, from: o.from, out, seed: o.seed ?? 1 };
+}
+
+async function mainDerive(argv: readonly string[]): Promise<void> {
+  let options: DeriveOptions;
+  try {
+    options = parseDeriveArgs(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const out = resolve(options.out);
+  mkdirSync(dirname(out), { recursive: true });
+  const summary = await deriveModel({ ...options, out });
+  const sha256 = createHash('sha256').update(readFileSync(out)).digest('hex');
+  process.stdout.write(
+    `${JSON.stringify({ path: out, from: resolve(options.from), ...summary, sha256 })}\n`,
+  );
+}
+
 function main(): void {
+  if (process.argv.includes('--from')) {
+    mainDerive(process.argv.slice(2)).catch((err: unknown) => {
+      process.stderr.write(`${(err as Error).message}\n`);
+      process.exit(1);
+    });
+    return;
+  }
   let parsed: { out: string; options: TinyModelOptions };
   try {
     parsed = parseArgs(process.argv.slice(2));

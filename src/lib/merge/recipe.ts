@@ -1,0 +1,87 @@
+// A merge recipe: the method, its parameters (per model, and per layer as a list), the output
+// type. Lists over layers are interpolated as mergekit's gradients (config.py evaluate_setting,
+// plan.py plan_slice): layer i of n reads the list at t = i/(n−1) (t = 1 for a single layer),
+// linearly between neighbouring points; tensors outside the layers (embeddings, final norm,
+// output) read t = 0, the list's first value.
+
+import type { MergeOutputType } from './ggml-types';
+import { MERGE_METHODS } from './methods/registry';
+import { MergeParameterError, type MergeMethodName } from './methods/types';
+
+export type LayerValue = number | readonly number[];
+
+export interface RecipeModel {
+  /** File name or URL, as the user gave it. */
+  source: string;
+  weight: LayerValue;
+  density: LayerValue;
+}
+
+export interface MergeRecipe {
+  method: MergeMethodName;
+  base: string;
+  models: RecipeModel[];
+  lambda: LayerValue;
+  t: LayerValue;
+  /** Absent: the method's default (mergekit's registry). */
+  normalize?: boolean;
+  seed: number;
+  outType: MergeOutputType;
+}
+
+/** The gradient position of a tensor's layer (undefined: outside the layers). */
+export function layerFraction(layer: number | undefined, layerCount: number): number {
+  if (layer === undefined) return 0;
+  if (layerCount <= 1) return 1;
+  return layer / (layerCount - 1);
+}
+
+export function valueAt(value: LayerValue, fraction: number): number {
+  if (typeof value === 'number') return value;
+  if (value.length === 1) return value[0];
+  const s = fraction * (value.length - 1);
+  const i0 = Math.floor(s);
+  const i1 = Math.min(value.length - 1, i0 + 1);
+  const f = s - i0;
+  return (1 - f) * value[i0] + f * value[i1];
+}
+
+/** Every problem with a recipe, in words; empty when it can run. */
+export function recipeProblems(recipe: MergeRecipe): string[] {
+  const problems: string[] = [];
+  const method = MERGE_METHODS[recipe.method];
+  if (method === undefined) return [`unknown merge method ${String(recipe.method)}`];
+  const n = recipe.models.length;
+  if (n < method.models.min || n > method.models.max) {
+    problems.push(
+      method.models.min === method.models.max
+        ? `${recipe.method} takes exactly ${method.models.min} fine-tune besides the base, got ${n}`
+        : `${recipe.method} needs at least ${method.models.min} fine-tune, got ${n}`,
+    );
+  }
+  const check = (label: string, v: LayerValue, lo: number, hi: number) => {
+    const values = typeof v === 'number' ? [v] : [...v];
+    if (values.length === 0) problems.push(`${label}: an empty list`);
+    for (const x of values) {
+      if (!Number.isFinite(x) || x < lo || x > hi) {
+        problems.push(`${label} must be a number in [${lo}, ${hi}], got ${x}`);
+        break;
+      }
+    }
+  };
+  recipe.models.forEach((m, i) => {
+    check(`weight of model ${i + 1}`, m.weight, -Infinity, Infinity);
+    check(`density of model ${i + 1}`, m.density, 0, 1);
+  });
+  check('lambda', recipe.lambda, -Infinity, Infinity);
+  check('t', recipe.t, 0, 1);
+  if (!Number.isInteger(recipe.seed) || recipe.seed < 0 || recipe.seed > 0xffffffff) {
+    problems.push(`seed must be an integer in [0, 2^32), got ${recipe.seed}`);
+  }
+  return problems;
+}
+
+export function assertRecipe(recipe: MergeRecipe): void {
+  const problems = recipeProblems(recipe);
+  if (problems.length > 0) throw new MergeParameterError(problems.join('; '));
+}
