@@ -233,3 +233,8 @@ await runScoringBench({ buildPage: false });
 // the same items): scripts/bench/open-scoring.mjs, which also runs alone.
 const { runOpenScoringBench } = await import('./bench/open-scoring.mjs');
 await runOpenScoringBench({ buildPage: false });
+
+// Merge part (npm run merge on a 117 M-parameter model, every method): scripts/bench/merge.mjs,
+// which also runs alone.
+const { runMergeBench } = await import('./bench/merge.mjs');
+await runMergeBench();

@@ -13,7 +13,14 @@ function f16At(table: Float32Array, b: Uint8Array, at: number): number {
   return table[b[at] | (b[at + 1] << 8)];
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 const dequantF32: Dequantizer = (src, dst, n) => {
+  if (LITTLE_ENDIAN) {
+    // A byte copy: GGUF is little-endian, as every platform the app runs on.
+    new Uint8Array(dst.buffer, dst.byteOffset, n * 4).set(src.subarray(0, n * 4));
+    return;
+  }
   const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
   for (let i = 0; i < n; i++) dst[i] = view.getFloat32(i * 4, true);
 };

@@ -14,7 +14,13 @@ function roundAway(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.round(x);
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 function encodeF32(x: Float32Array, out: Uint8Array): void {
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+    return;
+  }
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   for (let i = 0; i < x.length; i++) view.setFloat32(i * 4, x[i], true);
 }
