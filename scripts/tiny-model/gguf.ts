@@ -132,46 +132,9 @@ class ByteWriter {
   }
 }
 
-const f32Scratch = new Float32Array(1);
-const u32Scratch = new Uint32Array(f32Scratch.buffer);
-
-/** IEEE 754 binary32 -> binary16 bits, round half to even (Node 20 has no Math.f16round). */
-export function float32ToFloat16Bits(value: number): number {
-  f32Scratch[0] = value;
-  const x = u32Scratch[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant !== 0 ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    // Subnormal half (or zero): shift the 24-bit significand into place and round.
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (rem > halfway || (rem === halfway && (half & 1) === 1)) half += 1;
-    return sign | half;
-  }
-  // A carry out of the mantissa correctly bumps the exponent (up to infinity).
-  let half = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1) === 1)) half += 1;
-  return sign | half;
-}
-
-/** binary16 bits -> number (used by the reader and tests). */
-export function float16BitsToFloat32(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >>> 10) & 0x1f;
-  const mant = bits & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant === 0 ? sign * Infinity : NaN;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
+// The binary16 conversions are the merge library's (one implementation for both writers).
+export { float16BitsToFloat32, float32ToFloat16Bits } from '../../src/lib/merge/half.ts';
+import { float32ToFloat16Bits } from '../../src/lib/merge/half.ts';
 
 function tensorByteSize(t: GgufTensor): number {
   return t.data.length * (t.type === 'f32' ? 4 : 2);
