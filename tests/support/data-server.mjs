@@ -259,6 +259,39 @@ const server = createServer(async (req, res) => {
     }
     return void res.writeHead(404, mlc).end('not found');
   }
+  if (path === '/ranged/models/tiny.gguf') {
+    // The tiny model with range requests (206), as Hugging Face serves files: a merge reads
+    // tensors by range.
+    const ranged = {
+      ...cors,
+      'Access-Control-Allow-Headers': 'range',
+      'Access-Control-Expose-Headers': 'content-range, content-length',
+      'Accept-Ranges': 'bytes',
+    };
+    if (req.method === 'OPTIONS') return void res.writeHead(204, ranged).end();
+    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    if (!m) {
+      return void res
+        .writeHead(200, { ...ranged, 'Content-Length': tinyModel.length })
+        .end(tinyModel);
+    }
+    const start = Number(m[1]);
+    if (start >= tinyModel.length) {
+      return void res
+        .writeHead(416, { ...ranged, 'Content-Range': `bytes */${tinyModel.length}` })
+        .end();
+    }
+    const end = Math.min(m[2] === '' ? tinyModel.length - 1 : Number(m[2]), tinyModel.length - 1);
+    const body = tinyModel.subarray(start, end + 1);
+    return void res
+      .writeHead(206, {
+        ...ranged,
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': body.length,
+        'Content-Range': `bytes ${start}-${end}/${tinyModel.length}`,
+      })
+      .end(body);
+  }
   if (path === '/models/tiny.gguf' || path === '/nocors/models/tiny.gguf') {
     const headers = {
       'Content-Type': 'application/octet-stream',

@@ -34,6 +34,7 @@ const TECHNICAL_TOKENS = [
   'Distinct-1',
   'Distinct-2',
   'shader-f16',
+  'sha256',
 ];
 
 function files(dir: string, ext: string): string[] {

@@ -2,11 +2,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readGgufModel, readTensorValues, metadataValue } from '../../src/lib/merge/gguf-model';
 import { memorySink } from '../../src/lib/merge/gguf-writer';
 import { mergeModels, RECIPE_METADATA_KEY } from '../../src/lib/merge/merge';
 import { blobSource } from '../../src/lib/merge/source';
+import { mergeMismatches } from '../../src/lib/merge/compat';
 import type { MergeRecipe } from '../../src/lib/merge/recipe';
 import { parseMergeArgs } from '../../scripts/merge-cli';
 import { deriveModel } from '../../scripts/tiny-model/derive';
@@ -88,6 +90,41 @@ describe('merging GGUF models', () => {
     );
   });
 
+  it('hashes each parent and the output as header + tensors, and a merged file read back as a parent has the hash recorded for it', async () => {
+    const ftPath = join(dir, 'ft-hash.gguf');
+    await deriveModel({ from: basePath, out: ftPath, deltaScale: 0.05, seed: 3 });
+    // The oracle: node's own SHA-256 over the parts, laid out by the GGUF reader.
+    const sha = (b: Uint8Array) => createHash('sha256').update(b).digest();
+    const expected = async (bytes: Uint8Array) => {
+      const m = await loadBytes(bytes);
+      const parts = [sha(bytes.subarray(0, m.dataOffset))];
+      for (const t of m.tensors) parts.push(sha(bytes.subarray(t.offset, t.offset + t.byteSize)));
+      return createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+    };
+    const sink = memorySink();
+    const summary = await mergeModels({
+      base: await load(basePath),
+      models: [await load(ftPath)],
+      recipe: recipe({
+        method: 'task-arithmetic',
+        models: [{ source: 'ft', weight: 0.5, density: 1 }],
+        outType: 'q8_0',
+      }),
+      sink,
+    });
+    expect(summary.hashes.base).toBe(await expected(readFileSync(basePath)));
+    expect(summary.hashes.models).toEqual([await expected(readFileSync(ftPath))]);
+    expect(summary.hashes.output).toBe(await expected(sink.bytes()));
+    const again = await mergeModels({
+      base: await loadBytes(sink.bytes()),
+      models: [await load(basePath)],
+      recipe: recipe({ method: 'linear', models: [{ source: 'b', weight: 1, density: 1 }] }),
+      sink: memorySink(),
+    });
+    expect(again.hashes.base).toBe(summary.hashes.output);
+    expect(summary.hashes.base).not.toBe(summary.hashes.models[0]);
+  });
+
   it('reads per-layer weights as a gradient: layer 0 takes the first value, the last layer the last', async () => {
     const ftPath = join(dir, 'ft2.gguf');
     await deriveModel({ from: basePath, out: ftPath, deltaScale: 0.05, seed: 2 });
@@ -131,6 +168,10 @@ describe('merging GGUF models', () => {
       }),
     ).rejects.toThrow(/token_embd\.weight is \[32, 618\], the base has \[64, 618\]/);
     expect(sink.bytes().length).toBe(0);
+    // Every one of its 21 tensors differs in shape: the first 5 are named, the other 16 counted.
+    const problems = mergeMismatches(await load(basePath), [await load(otherPath)]);
+    expect(problems.filter((p) => / is \[/.test(p))).toHaveLength(5);
+    expect(problems.at(-1)).toMatch(/16 more tensors differ in shape from the base$/);
   });
 
   it('the CLI parses one value for all models, one per model, and layer lists', () => {

@@ -714,4 +714,10 @@ describe('custom MLC models in links', () => {
     expect(r.spec).toBeNull();
     expect(r.problems[0]).toContain('a file on one computer');
   });
+
+  it('nor can a model merged in one browser', () => {
+    const r = parseRunLink(link('', 'dataset=cmexam&split=test&model=merged:0123456789abcdef'));
+    expect(r.spec).toBeNull();
+    expect(r.problems[0]).toContain('merged in one browser');
+  });
 });

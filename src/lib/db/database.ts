@@ -13,6 +13,7 @@ import type { ExamSpec } from '../exam/spec';
 import type { SittingTiming } from '../exam/timing';
 import type { SittingFile } from '../exam/files';
 import type { Message } from '../i18n/translate';
+import type { MergeRecipe } from '../merge/recipe';
 
 /** A split that is complete: every row of `importId` is stored. Absent until then. */
 export interface SplitRecord {
@@ -54,6 +55,48 @@ export interface SuiteRecord {
   /** The suite link's query (no `?`, no `autostart`), to open it again. */
   query: string;
   members: { ref: string; splitId: string | null; runId: string | null }[];
+}
+
+/**
+ * A model merged on this device (`src/lib/merge/`), its file in the origin private file system
+ * (`merged-models/`), loaded in wllama as `merged:<id>`.
+ */
+export interface MergedModelRecord {
+  /** The first 16 hex digits of `hash`: the same recipe on the same parents gives the same id. */
+  id: string;
+  /** Content hash of the file written (`merge/fingerprint.ts`). */
+  hash: string;
+  label: string;
+  /** The file's name in OPFS's `merged-models/` folder. */
+  fileName: string;
+  bytes: number;
+  createdAt: string;
+  seconds: number;
+  recipe: MergeRecipe;
+  /** The base first, then the fine-tunes in the recipe's order. */
+  parents: MergedModelParent[];
+  /** Tensors written in each type. */
+  outputTypes: Record<string, number>;
+}
+
+export interface MergedModelParent {
+  role: 'base' | 'model';
+  /** File name or URL, as given. */
+  name: string;
+  /** How a run names it: `file:<name>`, the URL, or `merged:<id>`. */
+  ref: string;
+  hash: string;
+  bytes: number;
+}
+
+/** "Merge and evaluate": the merge, its base and each fine-tune on the same questions. */
+export interface MergeEvaluationRecord {
+  id: string;
+  mergedId: string;
+  createdAt: string;
+  /** The spec every member's run shares but its model (`model` is the merge's). */
+  spec: RunSpec;
+  members: { role: 'merge' | 'base' | 'model'; ref: string; label: string; runId: string | null }[];
 }
 
 /** An import in progress. Its rows are invisible until it becomes the split's `importId`. */
@@ -337,6 +380,8 @@ export class AppDatabase extends Dexie {
   sittings!: EntityTable<SittingRecord, 'id'>;
   handins!: EntityTable<HandinRecord, 'sittingId'>;
   suites!: EntityTable<SuiteRecord, 'id'>;
+  mergedModels!: EntityTable<MergedModelRecord, 'id'>;
+  mergeEvaluations!: EntityTable<MergeEvaluationRecord, 'id'>;
 
   /**
    * `observed: false` leaves out Dexie's change notifications (`storagemutated`, liveQuery):
@@ -376,6 +421,8 @@ export class AppDatabase extends Dexie {
     });
     // Benchmark suites: one model over several splits, a run each.
     this.version(6).stores({ suites: '&id, createdAt' });
+    // Merged models (their files in OPFS) and their evaluations against the parents.
+    this.version(7).stores({ mergedModels: '&id, createdAt', mergeEvaluations: '&id, mergedId' });
   }
 
   /** Store a whole run at once (an import or a merge), replacing any answers it had. */

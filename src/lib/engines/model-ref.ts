@@ -8,6 +8,7 @@
  * | `demo:tiny-random`             | `demo`       | wllama | the app's own generated model     |
  * | `https://…/model.gguf`         | `gguf`       | wllama | that URL (split files expanded)   |
  * | `file:model.gguf`              | `local-file` | wllama | a file picked in this visit only  |
+ * | `merged:0123456789abcdef`      | `merged`     | wllama | a merge's file in this browser    |
  * | `Qwen2.5-0.5B-Instruct-…-MLC`  | `mlc`        | webllm | web-llm's prebuilt list           |
  * | id + `modelUrl`, `modelLibUrl` | `mlc-custom` | webllm | those two addresses               |
  *
@@ -27,11 +28,13 @@ import type { ModelSpec } from './types';
 
 export const DEMO_MODELS = ['demo:tiny-random'] as const;
 export const LOCAL_FILE_PREFIX = 'file:';
+export const MERGED_PREFIX = 'merged:';
 
 export type ModelRef =
   | { kind: 'demo'; engine: 'wllama'; model: string }
   | { kind: 'gguf'; engine: 'wllama'; model: string }
   | { kind: 'local-file'; engine: 'wllama'; model: string; fileName: string }
+  | { kind: 'merged'; engine: 'wllama'; model: string; mergedId: string }
   | { kind: 'mlc'; engine: 'webllm'; model: string }
   | { kind: 'mlc-custom'; engine: 'webllm'; model: string; modelUrl: string; modelLibUrl: string };
 
@@ -70,6 +73,12 @@ export function parseModelRef(model: string, urls: CustomMlcUrls = {}): ParsedMo
       return fail(msg('modelRefLocalFile', { model }));
     if (hasUrls) return fail(customUrlsOnlyForMlc(model));
     return ok({ kind: 'local-file', engine: 'wllama', model, fileName });
+  }
+  if (model.startsWith(MERGED_PREFIX)) {
+    const mergedId = model.slice(MERGED_PREFIX.length);
+    if (!/^[0-9a-f]{16}$/.test(mergedId)) return fail(msg('modelRefMerged', { model }));
+    if (hasUrls) return fail(customUrlsOnlyForMlc(model));
+    return ok({ kind: 'merged', engine: 'wllama', model, mergedId });
   }
   if (hasScheme(model)) {
     if (hasUrls) return fail(customUrlsOnlyForMlc(model));
@@ -115,6 +124,13 @@ export function refOfModelSpec(spec: ModelSpec): ModelRef {
   }
   if ((DEMO_MODELS as readonly string[]).includes(spec.id))
     return { kind: 'demo', engine: 'wllama', model: spec.id };
+  if (spec.id.startsWith(MERGED_PREFIX))
+    return {
+      kind: 'merged',
+      engine: 'wllama',
+      model: spec.id,
+      mergedId: spec.id.slice(MERGED_PREFIX.length),
+    };
   if (spec.files?.length) {
     const fileName = spec.id.startsWith(LOCAL_FILE_PREFIX)
       ? spec.id.slice(LOCAL_FILE_PREFIX.length)
@@ -148,6 +164,8 @@ export interface ResolveOptions {
   threads?: number;
   /** Local files picked in this visit, by file name. */
   localFile?: (fileName: string) => File | undefined;
+  /** A merged model's file, opened beforehand (OPFS is read asynchronously). */
+  mergedFile?: { id: string; file: File; label: string };
 }
 
 /**
@@ -172,6 +190,12 @@ export function modelSpecOf(ref: ModelRef, opts: ResolveOptions): ModelSpec {
       if (!file) throw new TranslatableError(msg('modelRefLocalNotPicked', { file: ref.fileName }));
       return localFileSpec(file, opts.threads);
     }
+    case 'merged': {
+      const merged = opts.mergedFile;
+      if (!merged || merged.id !== ref.mergedId)
+        throw new TranslatableError(msg('modelRefMergedMissing', { model: ref.model }));
+      return mergedModelSpec(merged.id, merged.file, merged.label, opts.threads);
+    }
     case 'mlc':
       return { backend: 'webllm', id: ref.model, label: ref.model };
     case 'mlc-custom':
@@ -192,6 +216,23 @@ export function localFileSpec(file: File, threads?: number): ModelSpec {
     id: `${LOCAL_FILE_PREFIX}${file.name}`,
     files: [file],
     label: file.name,
+    device: 'cpu',
+    threads,
+  };
+}
+
+/** The spec of a merged model, its file read from this browser's private file system. */
+export function mergedModelSpec(
+  id: string,
+  file: File,
+  label: string,
+  threads?: number,
+): ModelSpec {
+  return {
+    backend: 'wllama',
+    id: `${MERGED_PREFIX}${id}`,
+    files: [file],
+    label,
     device: 'cpu',
     threads,
   };

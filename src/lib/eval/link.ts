@@ -394,6 +394,10 @@ function checkModel(
     problems.push(msg('linkLocalModel', { model }));
     return null;
   }
+  if (parsed.ref?.kind === 'merged') {
+    problems.push(msg('linkMergedModel', { model }));
+    return null;
+  }
   problems.push(...parsed.messages);
   return parsed.ref;
 }

@@ -1342,6 +1342,10 @@ export const MESSAGES = {
     en: '"model" {model} is a file on one computer, which a link cannot carry: put the file on a web server and link its http(s) address.',
     zh: '"model" {model} 是某台电脑上的文件，链接无法携带：请把文件放到网络服务器上，并在链接中使用其 http(s) 地址。',
   },
+  linkMergedModel: {
+    en: '"model" {model} is a model merged in one browser, which a link cannot carry: upload the merged GGUF file to a web server and link its http(s) address.',
+    zh: '"model" {model} 是在某个浏览器中合并的模型，链接无法携带：请把合并后的 GGUF 文件上传到网络服务器，并在链接中使用其 http(s) 地址。',
+  },
   linkTemperature: {
     en: '"temperature" must be a number from 0 to {max}, not "{value}".',
     zh: '"temperature" 必须是 0 到 {max} 之间的数，而不是 "{value}"。',
@@ -1918,6 +1922,126 @@ export const MESSAGES = {
   isolationNone: {
     en: 'the CPU engine runs single-threaded: no headers and no service worker here (for example a private window)',
     zh: 'CPU 引擎单线程运行：此处既无响应头也无 Service Worker（例如隐私窗口）',
+  },
+  // Model merging (src/lib/merge, the Model step's Merge section, the Results tab).
+  modelRefMerged: {
+    en: '"{model}" must name a merged model as merged:<16 hex digits>.',
+    zh: '"{model}" 必须以 merged:<16 位十六进制数> 指明合并模型。',
+  },
+  modelRefMergedMissing: {
+    en: "This run's model is the merged model {model}, which is not in this browser (a merged model is kept only where it was made): merge it again on the Model step, then resume.",
+    zh: '此评测的模型是合并模型 {model}，它不在此浏览器中（合并模型只保存在合并它的浏览器里）：请在“模型”步骤重新合并，然后继续评测。',
+  },
+  mergedModels: { en: 'Merged models', zh: '合并模型' },
+  mergedModel: { en: 'merged model', zh: '合并模型' },
+  mergedRecipe: { en: 'Recipe and parents', zh: '合并配方与来源模型' },
+  mergeTitle: { en: 'Merge models', zh: '合并模型' },
+  mergeHelp: {
+    en: 'Merge fine-tunes of one base into a new model, on this device: tensors are read one at a time from the files or addresses, and the result is written to this browser’s private storage. Nothing is uploaded.',
+    zh: '在本设备上把同一基座的多个微调模型合并为新模型：逐个张量从文件或地址读取，结果写入此浏览器的私有存储。不会上传任何内容。',
+  },
+  mergeNeedFiles: {
+    en: 'Pick a base and at least one fine-tune above (GGUF files or addresses) to merge them.',
+    zh: '请先在上方选择一个基座模型和至少一个微调模型（GGUF 文件或地址），才能合并。',
+  },
+  mergeFromUrl: { en: 'address', zh: '地址' },
+  mergeBase: { en: 'Base', zh: '基座模型' },
+  mergeFineTune: { en: 'Fine-tune', zh: '微调模型' },
+  mergeFineTunes: { en: 'Fine-tunes', zh: '微调模型' },
+  mergeRoleMerge: { en: 'merge', zh: '合并结果' },
+  mergeWeight: { en: 'Weight', zh: '权重' },
+  mergeDensity: { en: 'Density', zh: '密度' },
+  mergeListHelp: {
+    en: 'A weight or density may be one number or a list over the layers (0.2, 0.8: interpolated from the first layer to the last).',
+    zh: '权重或密度可以是一个数，也可以是按层的列表（如 0.2, 0.8：从第一层到最后一层插值）。',
+  },
+  mergeMethod: { en: 'Method', zh: '方法' },
+  mergeLambda: { en: 'Scale of the task vectors (λ)', zh: '任务向量缩放系数（λ）' },
+  mergeT: { en: 'Interpolation point (t)', zh: '插值位置（t）' },
+  mergeOutType: { en: 'Output type', zh: '输出类型' },
+  mergeLabel: { en: 'Name', zh: '名称' },
+  mergeMemory: { en: 'Memory needed: {size}', zh: '所需内存：{size}' },
+  mergeOutputSize: { en: 'merged file: {size}', zh: '合并后文件：{size}' },
+  mergeTensors: { en: '{n} tensors, {params} parameters', zh: '{n} 个张量，{params} 个参数' },
+  mergeIncompatible: {
+    en: 'These models cannot be merged:',
+    zh: '这些模型无法合并：',
+  },
+  mergeNeedBase: { en: 'Choose the base model.', zh: '请选择基座模型。' },
+  mergeNeedModels: {
+    en: 'Choose at least {n} fine-tune.',
+    zh: '请至少选择 {n} 个微调模型。',
+  },
+  mergeTooManyModels: {
+    en: '{method} takes at most {n} fine-tune.',
+    zh: '{method} 最多只能用 {n} 个微调模型。',
+  },
+  mergeBadNumber: {
+    en: 'Every weight, density, λ and t must be a number or a list of numbers.',
+    zh: '每个权重、密度、λ 和 t 都必须是数字或数字列表。',
+  },
+  mergeStart: { en: 'Merge', zh: '合并' },
+  mergeAndEvaluate: { en: 'Merge and evaluate', zh: '合并并评测' },
+  mergeEvaluate: { en: 'Evaluate', zh: '评测' },
+  mergeDownload: { en: 'Download', zh: '下载' },
+  mergeEvalOn: { en: 'Evaluate on', zh: '评测数据' },
+  mergeEvalCount: { en: 'First questions', zh: '前若干题' },
+  mergeProgress: {
+    en: '{done} / {total} tensors · {written} of {bytes}',
+    zh: '{done} / {total} 个张量 · 已写 {written}，共 {bytes}',
+  },
+  mergeCancelled: {
+    en: 'The merge was cancelled; nothing was kept.',
+    zh: '合并已取消，未保留任何内容。',
+  },
+  mergeBusy: {
+    en: 'Another tab of this app is merging models; wait for it to finish.',
+    zh: '此应用的另一个标签页正在合并模型，请等它完成。',
+  },
+  mergeFailed: {
+    en: 'The merge failed and nothing was kept: {detail}',
+    zh: '合并失败，未保留任何内容：{detail}',
+  },
+  mergeDone: {
+    en: 'Merged: {name} ({size}, {s} s), listed with the models above.',
+    zh: '已合并：{name}（{size}，{s} 秒），已列在上方的模型中。',
+  },
+  mergeEvalNoSplit: {
+    en: 'Import a choice split on the Dataset step to evaluate the merge on.',
+    zh: '请先在“数据集”步骤导入一个选择题数据，用于评测合并模型。',
+  },
+  mergeEvalMemberProblem: {
+    en: 'The evaluation stopped at {member}: {problem}',
+    zh: '评测在 {member} 处停止：{problem}',
+  },
+  mergeEvalRunning: {
+    en: 'Evaluating {at} of {n}: {name}',
+    zh: '正在评测第 {at} 个（共 {n} 个）：{name}',
+  },
+  mergeEvalDone: {
+    en: 'The merge, its base and each fine-tune have answered the same questions.',
+    zh: '合并模型、基座模型和每个微调模型都已回答同一组题目。',
+  },
+  mergeEvalSee: {
+    en: 'See the comparison (Results, Model merges)',
+    zh: '查看比较（结果 → 模型合并）',
+  },
+  mergeEvalStopped: {
+    en: 'The evaluation stopped with a run not finished; its run can be resumed on the Run step, or start Merge and evaluate again.',
+    zh: '评测在某个运行未完成时停止；可在“运行”步骤继续该运行，或再次点击“合并并评测”。',
+  },
+  mergeEvalTab: { en: 'Model merges', zh: '模型合并' },
+  mergeEvalTitle: { en: 'A merge against its parents', zh: '合并模型与其来源模型的比较' },
+  mergeEvalNone: {
+    en: 'No merge has been evaluated yet: use Merge and evaluate on the Model step.',
+    zh: '尚未评测任何合并模型：请在“模型”步骤使用“合并并评测”。',
+  },
+  mergeEvalPick: { en: 'Evaluation', zh: '评测' },
+  mergeOnlyMerge: { en: 'right only in the merge', zh: '仅合并模型答对' },
+  mergeOnlyOther: { en: 'right only in this model', zh: '仅此模型答对' },
+  mergeEvalHelp: {
+    en: 'Each parent is paired with the merge on the questions both answered; p is McNemar’s exact test on the questions where only one of the two is right.',
+    zh: '每个来源模型与合并模型在双方都作答的题目上配对比较；p 为 McNemar 精确检验，只看两者中仅一方答对的题目。',
   },
 } as const satisfies Record<string, { en: string; zh: string }>;
 

@@ -3,6 +3,9 @@
 
 import { metadataValue, type GgufModel } from './gguf-model';
 
+/** Shape mismatches named one by one per model; the rest are counted. */
+const SHAPES_LISTED = 5;
+
 const TOKENIZER_KEYS = ['tokenizer.ggml.model', 'tokenizer.ggml.tokens', 'tokenizer.ggml.merges'];
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -30,13 +33,21 @@ export function mergeMismatches(base: GgufModel, models: readonly GgufModel[]): 
       problems.push(`${name} lacks ${missing.length} tensors of the base: ${list(missing)}`);
     if (extra.length > 0)
       problems.push(`${name} has ${extra.length} tensors the base lacks: ${list(extra)}`);
-    for (const t of model.tensors) {
+    // A model of other dimensions differs in every tensor: the first few say it.
+    const reshaped = model.tensors.filter((t) => {
       const b = baseTensors.get(t.name);
-      if (b !== undefined && !sameValue(b.shape, t.shape)) {
-        problems.push(
-          `${name}: ${t.name} is [${t.shape.join(', ')}], the base has [${b.shape.join(', ')}]`,
-        );
-      }
+      return b !== undefined && !sameValue(b.shape, t.shape);
+    });
+    for (const t of reshaped.slice(0, SHAPES_LISTED)) {
+      const b = baseTensors.get(t.name)!;
+      problems.push(
+        `${name}: ${t.name} is [${t.shape.join(', ')}], the base has [${b.shape.join(', ')}]`,
+      );
+    }
+    if (reshaped.length > SHAPES_LISTED) {
+      problems.push(
+        `${name}: ${reshaped.length - SHAPES_LISTED} more tensors differ in shape from the base`,
+      );
     }
     for (const key of TOKENIZER_KEYS) {
       if (!sameValue(metadataValue(base, key), metadataValue(model, key))) {

@@ -22,6 +22,8 @@ export interface GgufTensorEntry {
 export interface GgufModel {
   source: ByteSource;
   fileSize: number;
+  /** Where tensor data starts: the header is the bytes before it. */
+  dataOffset: number;
   version: number;
   metadata: TypedMetadata;
   tensors: GgufTensorEntry[];
@@ -89,6 +91,7 @@ export async function readGgufModel(source: ByteSource): Promise<GgufModel> {
   return {
     source,
     fileSize,
+    dataOffset,
     version,
     metadata: parsed.typedMetadata,
     tensors,

@@ -6,9 +6,18 @@
 import { GGUFValueType } from '@huggingface/gguf';
 import { compatibilityError } from './errors';
 import { mergeMismatches } from './compat';
-import { readTensorValues, type GgufModel } from './gguf-model';
+import { dequantize } from './dequantize';
+import { GgufFingerprint } from './fingerprint';
+import { readTensorBytes, type GgufModel, type GgufTensorEntry } from './gguf-model';
 import { FILE_TYPE_OF, type MergeOutputType, type WritableType } from './ggml-types';
-import { GgufStreamWriter, planGgufFile, type ByteSink, type MetadataEntry } from './gguf-writer';
+import {
+  GgufStreamWriter,
+  planGgufFile,
+  type ByteSink,
+  type GgufPlan,
+  type MetadataEntry,
+  type OutputTensor,
+} from './gguf-writer';
 import { layerOf } from './layers';
 import { MERGE_METHODS } from './methods/registry';
 import { quantize } from './quantize';
@@ -24,6 +33,8 @@ export interface MergeProgress {
   bytesTotal: number;
   /** The tensor being merged. */
   tensor: string;
+  /** Since the merge started. */
+  elapsedMs: number;
 }
 
 export interface MergeSummary {
@@ -35,6 +46,8 @@ export interface MergeSummary {
   outputTypes: Record<string, number>;
   /** Working memory of the largest tensor, bytes. */
   peakTensorBytes: number;
+  /** Content hashes (`fingerprint.ts`) of the parents and of the file written. */
+  hashes: { base: string; models: string[]; output: string };
 }
 
 /** The type a tensor is written in: norms and other 1-D tensors stay F32; Q8_0 needs rows of 32. */
@@ -55,6 +68,31 @@ export class MergeCancelledError extends Error {
   constructor() {
     super('the merge was cancelled');
   }
+}
+
+/** The merged file's layout: the base's metadata with the recipe, each tensor in its output type. */
+export function planMergedFile(
+  base: GgufModel,
+  recipe: MergeRecipe,
+): { plan: GgufPlan; outputs: OutputTensor[] } {
+  const metadata: Record<string, MetadataEntry> = {
+    ...(base.metadata as Record<string, MetadataEntry>),
+  };
+  metadata['general.file_type'] = {
+    value: FILE_TYPE_OF[recipe.outType],
+    type: GGUFValueType.UINT32,
+  };
+  if (recipe.outType === 'q8_0') {
+    metadata['general.quantization_version'] = { value: 2, type: GGUFValueType.UINT32 };
+  }
+  metadata[RECIPE_METADATA_KEY] = { value: JSON.stringify(recipe), type: GGUFValueType.STRING };
+  const outputs = base.tensors.map((t) => ({
+    name: t.name,
+    shape: t.shape,
+    type: outputTypeFor(t.shape, recipe.outType),
+  }));
+  const plan = planGgufFile(metadata, outputs);
+  return { plan, outputs };
 }
 
 export async function mergeModels(options: {
@@ -81,25 +119,21 @@ export async function mergeModels(options: {
     const layerCount =
       base.blockCount ?? 1 + Math.max(-1, ...base.tensors.map((t) => layerOf(t.name) ?? -1));
 
-    const metadata: Record<string, MetadataEntry> = {
-      ...(base.metadata as Record<string, MetadataEntry>),
-    };
-    metadata['general.file_type'] = {
-      value: FILE_TYPE_OF[recipe.outType],
-      type: GGUFValueType.UINT32,
-    };
-    if (recipe.outType === 'q8_0') {
-      metadata['general.quantization_version'] = { value: 2, type: GGUFValueType.UINT32 };
-    }
-    metadata[RECIPE_METADATA_KEY] = { value: JSON.stringify(recipe), type: GGUFValueType.STRING };
-    const outputs = base.tensors.map((t) => ({
-      name: t.name,
-      shape: t.shape,
-      type: outputTypeFor(t.shape, recipe.outType),
-    }));
-    const plan = planGgufFile(metadata, outputs);
+    const { plan, outputs } = planMergedFile(base, recipe);
     const writer = new GgufStreamWriter(sink, plan);
     await writer.writeHeader();
+    const prints = [base, ...models].map((m) => new GgufFingerprint(m.tensors.map((t) => t.name)));
+    const outPrint = new GgufFingerprint(plan.tensors.map((t) => t.name));
+    await outPrint.addHeader(plan.header);
+    for (const [i, m] of [base, ...models].entries()) {
+      await prints[i].addHeader(await m.source.read(0, m.dataOffset));
+    }
+    // Each tensor's bytes are hashed as they are read: the parents' hashes cost no second pass.
+    const valuesOf = async (at: number, m: GgufModel, t: GgufTensorEntry) => {
+      const bytes = await readTensorBytes(m, t);
+      await prints[at].addTensor(t.name, bytes);
+      return dequantize(t.type, bytes, t.count);
+    };
 
     const outputTypes: Record<string, number> = {};
     const byName = models.map((m) => new Map(m.tensors.map((t) => [t.name, t])));
@@ -112,12 +146,13 @@ export async function mergeModels(options: {
         bytesWritten: writer.bytesWritten,
         bytesTotal: plan.totalBytes,
         tensor: tensor.name,
+        elapsedMs: Date.now() - started,
       });
       const fraction = layerFraction(layerOf(tensor.name), layerCount);
-      const baseValues = await readTensorValues(base, tensor);
+      const baseValues = await valuesOf(0, base, tensor);
       const modelValues: Float32Array[] = [];
       for (let j = 0; j < models.length; j++) {
-        modelValues.push(await readTensorValues(models[j], byName[j].get(tensor.name)!));
+        modelValues.push(await valuesOf(j + 1, models[j], byName[j].get(tensor.name)!));
       }
       const merged = method.merge({
         tensorName: tensor.name,
@@ -134,8 +169,15 @@ export async function mergeModels(options: {
       });
       const type = outputs[i].type;
       outputTypes[type] = (outputTypes[type] ?? 0) + 1;
-      await writer.writeTensor(tensor.name, quantize(type, merged));
+      const encoded = quantize(type, merged);
+      await outPrint.addTensor(tensor.name, encoded);
+      await writer.writeTensor(tensor.name, encoded);
     }
+    const hashes = {
+      base: await prints[0].hex(),
+      models: await Promise.all(prints.slice(1).map((p) => p.hex())),
+      output: await outPrint.hex(),
+    };
     await writer.finish();
     onProgress?.({
       tensorsDone: base.tensors.length,
@@ -143,6 +185,7 @@ export async function mergeModels(options: {
       bytesWritten: writer.bytesWritten,
       bytesTotal: plan.totalBytes,
       tensor: '',
+      elapsedMs: Date.now() - started,
     });
     return {
       tensors: base.tensors.length,
@@ -151,6 +194,7 @@ export async function mergeModels(options: {
       recipe,
       outputTypes,
       peakTensorBytes: mergeMemoryBytes(base, models.length),
+      hashes,
     };
   } catch (err) {
     await sink.abort().catch(() => undefined);

@@ -85,3 +85,18 @@ export function assertRecipe(recipe: MergeRecipe): void {
   const problems = recipeProblems(recipe);
   if (problems.length > 0) throw new MergeParameterError(problems.join('; '));
 }
+
+/**
+ * A parameter as typed: one number, or numbers separated by commas or spaces (a list over
+ * layers). Null when any part is not a number.
+ */
+export function parseLayerValue(text: string): LayerValue | null {
+  const parts = text
+    .split(/[\s,]+/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (parts.length === 0) return null;
+  const values = parts.map(Number);
+  if (values.some((v) => !Number.isFinite(v))) return null;
+  return values.length === 1 ? values[0] : values;
+}

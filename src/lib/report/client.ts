@@ -1,4 +1,5 @@
 import * as Comlink from 'comlink';
+import type { MergeComparison } from './merge-comparison';
 import type { OpenProtocolId } from '../scoring';
 import type { ProtocolId } from '../scoring/types';
 import type { Locale } from '../i18n/messages';
@@ -48,6 +49,10 @@ export class ReportClient {
     openProtocol?: OpenProtocolId,
   ): Promise<InspectorDetail> {
     return this.api.inspect(runId, questionId, protocol, openProtocol);
+  }
+
+  mergeComparison(evaluationId: string, protocol: ProtocolId): Promise<MergeComparison> {
+    return this.api.mergeComparison(evaluationId, protocol);
   }
 
   suiteSummary(suiteId: string): Promise<SuiteSummary> {

@@ -43,6 +43,7 @@ import {
   type ResultsFile,
 } from './results';
 import { resultsToHtml } from './html';
+import type { MergeComparison, MergeComparisonRow, MergePairing } from './merge-comparison';
 import type { Locale } from '../i18n/messages';
 import { msg, TranslatableError } from '../i18n/translate';
 import { recordsToCsv, resultsToMarkdown } from './tables';
@@ -614,6 +615,51 @@ export class ReportService {
       });
     }
     return rows;
+  }
+
+  /** A merge evaluation: each member's accuracy and each parent paired with the merge. */
+  async mergeComparison(evaluationId: string, protocol: ProtocolId): Promise<MergeComparison> {
+    const evaluation = await this.db.mergeEvaluations.get(evaluationId);
+    if (!evaluation) throw new Error(`No stored merge evaluation ${evaluationId}.`);
+    const merged = (await this.db.mergedModels.get(evaluation.mergedId)) ?? null;
+    const loaded = await Promise.all(
+      evaluation.members.map(async (m) => {
+        const run = m.runId ? await this.db.runs.get(m.runId) : undefined;
+        return run && run.totals.done > 0 ? this.load(run.id) : null;
+      }),
+    );
+    const recordsOf = (l: Loaded) =>
+      l.answers.map((x) => scoringRecordOf(x, l.facts(x), writesExplanations(l.run.spec)));
+    const mergeRecords = loaded[0] ? recordsOf(loaded[0]) : null;
+    const rows: MergeComparisonRow[] = [];
+    for (const [i, m] of evaluation.members.entries()) {
+      const l = loaded[i];
+      const run = m.runId ? await this.db.runs.get(m.runId) : undefined;
+      let vsMerge: MergePairing | null = null;
+      if (i > 0 && l && mergeRecords) {
+        const p = compareRuns(mergeRecords, recordsOf(l));
+        vsMerge = {
+          n_paired: p.n_paired,
+          both_correct: p.both_correct,
+          only_merge: p.only_a,
+          only_other: p.only_b,
+          both_wrong: p.both_wrong,
+          p_value: p.p_value,
+        };
+      }
+      rows.push({
+        role: m.role,
+        ref: m.ref,
+        label: m.label,
+        runId: m.runId,
+        status: run?.status ?? null,
+        done: run?.totals.done ?? 0,
+        total: run?.total ?? 0,
+        accuracy: l ? ((await this.scoreLoaded(l, protocol)).metrics.accuracy ?? null) : null,
+        vsMerge,
+      });
+    }
+    return { evaluation, merged, rows };
   }
 
   async compare(runA: string, runB: string, protocol: ProtocolId): Promise<Comparison> {

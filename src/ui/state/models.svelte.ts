@@ -1,11 +1,13 @@
 import { liveQuery } from 'dexie';
 import type { ModelRecord } from '@mlc-ai/web-llm';
-import { AppDatabase, type UserModelRecord } from '../../lib/db/database';
+import { AppDatabase, type MergedModelRecord, type UserModelRecord } from '../../lib/db/database';
+import { openMergedFile } from '../../lib/merge/opfs';
 import { EngineClient } from '../../lib/engines/client';
 import type { CachedModel, CustomMlcModel } from '../../lib/engines/protocol';
 import { demoModelSpec } from '../../lib/engines/demo-model';
 import {
   localFileSpec,
+  mergedModelSpec,
   modelName,
   modelSpecOf,
   modelSpecOfRecord,
@@ -39,6 +41,8 @@ export class ModelsState {
   device = $state<DeviceInfo | null>(null);
   verdicts = $derived<DeviceVerdict[]>(this.device ? assessDevice(this.device) : []);
   userModels = $state<UserModelRecord[]>([]);
+  /** Models merged in this browser, newest first (their files in OPFS). */
+  mergedModels = $state.raw<MergedModelRecord[]>([]);
   /** Local GGUF files picked in this visit (read in place, never uploaded, not kept). */
   localFiles = $state<{ id: string; file: File }[]>([]);
   status = $state<EngineStatus>('idle');
@@ -66,6 +70,9 @@ export class ModelsState {
 
   constructor() {
     liveQuery(() => this.db.models.toArray()).subscribe((m) => (this.userModels = m));
+    liveQuery(() => this.db.mergedModels.orderBy('createdAt').reverse().toArray()).subscribe(
+      (m) => (this.mergedModels = m),
+    );
     void probeDevice().then((d) => (this.device = d));
     void this.engine.webLlmModelList().then((list) => (this.webLlmModels = list));
     void this.refreshCache();
@@ -98,6 +105,16 @@ export class ModelsState {
     return localFileSpec(file, this.threads);
   }
 
+  /** The spec of a merged model, its file opened from the private file system. */
+  async mergedSpec(record: MergedModelRecord): Promise<ModelSpec> {
+    return mergedModelSpec(
+      record.id,
+      await openMergedFile(record.fileName),
+      record.label,
+      this.threads,
+    );
+  }
+
   /** The loaded model as run specs name it; null when none is loaded. */
   get loadedRef(): ModelRef | null {
     return this.loaded && this.loadedSpec ? refOfModelSpec(this.loadedSpec) : null;
@@ -128,10 +145,17 @@ export class ModelsState {
         );
       return;
     }
+    const merged =
+      wanted.kind === 'merged' ? await this.db.mergedModels.get(wanted.mergedId) : undefined;
     const modelSpec = modelSpecOf(wanted, {
       base: document.baseURI,
       threads: this.threads,
       localFile: (name) => this.localFiles.find((f) => f.file.name === name)?.file,
+      mergedFile: merged && {
+        id: merged.id,
+        file: await openMergedFile(merged.fileName),
+        label: merged.label,
+      },
     });
     await this.load(modelSpec);
     if (!this.loaded) {

@@ -1,4 +1,10 @@
-import { AppDatabase, type RunRecord, type SuiteRecord } from '../../lib/db/database';
+import {
+  AppDatabase,
+  type MergeEvaluationRecord,
+  type RunRecord,
+  type SuiteRecord,
+} from '../../lib/db/database';
+import type { MergeComparison } from '../../lib/report/merge-comparison';
 import type { SuiteSummary } from '../../lib/report/suite-summary';
 import { download } from '../download';
 import { watchTables } from '../../lib/db/watch';
@@ -17,7 +23,8 @@ import { DEFAULT_OPEN_PROTOCOL, type OpenProtocolId } from '../../lib/scoring/op
 import { errorText, msg, type Text } from '../../lib/i18n/translate';
 import { locale } from '../../lib/i18n/locale.svelte';
 
-export type ResultsTab = 'report' | 'inspector' | 'leaderboard' | 'compare' | 'suite';
+export type ResultsTab =
+  'report' | 'inspector' | 'leaderboard' | 'compare' | 'suite' | 'model-merges';
 export type ExportKind = 'json' | 'csv' | 'md' | 'html';
 
 /** The Results step: which run and protocol, its report, the inspector, leaderboard, comparison. */
@@ -43,6 +50,10 @@ export class ReportState {
   suites = $state.raw<SuiteRecord[]>([]);
   suiteId = $state<string | null>(null);
   suiteSummary = $state.raw<SuiteSummary | null>(null);
+  /** Stored merge evaluations, newest first, the one shown, and its comparison. */
+  mergeEvaluations = $state.raw<MergeEvaluationRecord[]>([]);
+  mergeEvaluationId = $state<string | null>(null);
+  mergeComparison = $state.raw<MergeComparison | null>(null);
   compareA = $state<string | null>(null);
   compareB = $state<string | null>(null);
   comparison = $state.raw<Comparison | null>(null);
@@ -124,6 +135,11 @@ export class ReportState {
     await this.refresh();
   }
 
+  async selectMergeEvaluation(id: string): Promise<void> {
+    this.mergeEvaluationId = id;
+    await this.refresh();
+  }
+
   async downloadSuite(kind: 'json' | 'csv'): Promise<void> {
     if (!this.suiteId) return;
     const text = await this.client().exportSuite(this.suiteId, kind);
@@ -143,7 +159,19 @@ export class ReportState {
     this.error = null;
     try {
       const c = this.client();
-      if (this.tab === 'suite') {
+      if (this.tab === 'model-merges') {
+        const all = await this.db.mergeEvaluations.toArray();
+        this.mergeEvaluations = all.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+        if (
+          !this.mergeEvaluationId ||
+          !this.mergeEvaluations.some((x) => x.id === this.mergeEvaluationId)
+        )
+          this.mergeEvaluationId = this.mergeEvaluations[0]?.id ?? null;
+        const comparison = this.mergeEvaluationId
+          ? await c.mergeComparison(this.mergeEvaluationId, this.protocol)
+          : null;
+        if (token === this.loadToken) this.mergeComparison = comparison;
+      } else if (this.tab === 'suite') {
         this.suites = await this.db.suites.orderBy('createdAt').reverse().toArray();
         if (!this.suiteId || !this.suites.some((x) => x.id === this.suiteId))
           this.suiteId = this.suites[0]?.id ?? null;

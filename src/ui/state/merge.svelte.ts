@@ -1,0 +1,309 @@
+import {
+  AppDatabase,
+  type MergedModelRecord,
+  type MergeEvaluationRecord,
+} from '../../lib/db/database';
+import { MergeClient } from '../../lib/merge/client';
+import { planMergeEvaluation } from '../../lib/merge/evaluation';
+import type { MergeOutputType } from '../../lib/merge/ggml-types';
+import type { MergeProgress } from '../../lib/merge/merge';
+import { MERGE_METHODS } from '../../lib/merge/methods/registry';
+import type { MergeMethodName } from '../../lib/merge/methods/types';
+import { parseLayerValue, recipeProblems, type MergeRecipe } from '../../lib/merge/recipe';
+import type { MergeInspection, MergeSourceInput } from '../../lib/merge/service';
+import { defaultSpec } from '../../lib/eval/spec';
+import { followMergeEvaluation } from '../../lib/workflow/merge-evaluate';
+import { errorText, msg, type Text } from '../../lib/i18n/translate';
+import type { ModelsState } from './models.svelte';
+import type { RunsState } from './runs.svelte';
+
+/** A model that can take part in a merge: a local file, a GGUF address, an earlier merge. */
+export interface MergeCandidate {
+  /** How a run names it (`file:…`, the URL, `merged:…`). */
+  key: string;
+  name: string;
+  kind: MergeSourceInput['kind'];
+  source: MergeSourceInput;
+}
+
+export type MergeStatus = 'idle' | 'merging' | 'done' | 'error' | 'cancelled';
+
+export interface MergeEvaluationProgress {
+  id: string | null;
+  status: 'preparing' | 'running' | 'stopped' | 'done' | 'error';
+  /** The member whose run is driven. */
+  at: number;
+  members: string[];
+  error: Text | null;
+}
+
+/** The Merge section of the Model step: parents, method, parameters, the merge, its evaluation. */
+export class MergeState {
+  baseKey = $state<string | null>(null);
+  modelKeys = $state<string[]>([]);
+  /** Per fine-tune, as typed: a number, or a list over layers ("0.2, 0.8"). */
+  weights = $state<Record<string, string>>({});
+  densities = $state<Record<string, string>>({});
+  method = $state<MergeMethodName>('ties');
+  lambda = $state('1');
+  t = $state('0.5');
+  seed = $state(0);
+  outType = $state<MergeOutputType>('q8_0');
+  label = $state('');
+  /** Questions for "Merge and evaluate": a stored choice split, its first N. */
+  evalSplitId = $state<string | null>(null);
+  evalCount = $state(20);
+
+  inspection = $state.raw<MergeInspection | null>(null);
+  inspectError = $state.raw<Text | null>(null);
+  status = $state<MergeStatus>('idle');
+  progress = $state.raw<MergeProgress | null>(null);
+  error = $state.raw<Text | null>(null);
+  /** Problems named by the merge (incompatible models): English, names quoted. */
+  problems = $state.raw<string[]>([]);
+  last = $state.raw<MergedModelRecord | null>(null);
+  evaluation = $state.raw<MergeEvaluationProgress | null>(null);
+
+  get evaluating(): boolean {
+    const s = this.evaluation?.status;
+    return s === 'preparing' || s === 'running';
+  }
+
+  private client: MergeClient | null = null;
+  private readonly db = new AppDatabase();
+  private inspectToken = 0;
+
+  constructor(
+    private readonly models: ModelsState,
+    private readonly runs: () => RunsState,
+  ) {}
+
+  get candidates(): MergeCandidate[] {
+    const out: MergeCandidate[] = [];
+    for (const { file } of this.models.localFiles) {
+      const source: MergeSourceInput = { kind: 'file', name: file.name, file };
+      out.push({ key: `file:${file.name}`, name: file.name, kind: 'file', source });
+    }
+    for (const m of this.models.userModels) {
+      if (m.backend !== 'wllama' || !m.url) continue;
+      out.push({
+        key: m.url,
+        name: m.label,
+        kind: 'url',
+        source: { kind: 'url', name: m.url, url: m.url },
+      });
+    }
+    for (const m of this.models.mergedModels) {
+      out.push({
+        key: `merged:${m.id}`,
+        name: m.label,
+        kind: 'merged',
+        source: { kind: 'merged', name: m.label, id: m.id, fileName: m.fileName },
+      });
+    }
+    return out;
+  }
+
+  /** Problems with the form as it is (translated); empty when a merge can start. */
+  get formProblems(): Text[] {
+    const problems: Text[] = [];
+    if (!this.baseKey) problems.push(msg('mergeNeedBase'));
+    const method = MERGE_METHODS[this.method];
+    if (this.modelKeys.length < method.models.min)
+      problems.push(msg('mergeNeedModels', { n: method.models.min }));
+    if (this.modelKeys.length > method.models.max)
+      problems.push(msg('mergeTooManyModels', { method: this.method, n: method.models.max }));
+    const recipe = this.recipe();
+    if (!recipe) problems.push(msg('mergeBadNumber'));
+    else for (const p of recipeProblems(recipe)) problems.push(msg('engVerbatim', { text: p }));
+    return problems;
+  }
+
+  setBase(key: string | null): void {
+    this.baseKey = key;
+    this.modelKeys = this.modelKeys.filter((k) => k !== key);
+    void this.inspect();
+  }
+
+  toggleModel(key: string, on: boolean): void {
+    this.modelKeys = on
+      ? [...this.modelKeys.filter((k) => k !== key), key]
+      : this.modelKeys.filter((k) => k !== key);
+    this.weights[key] ??= '1';
+    this.densities[key] ??= '0.5';
+    void this.inspect();
+  }
+
+  /** The recipe from the form; null when a number does not read. */
+  recipe(): MergeRecipe | null {
+    const lambda = parseLayerValue(this.lambda);
+    const t = parseLayerValue(this.t);
+    const byKey = new Map(this.candidates.map((c) => [c.key, c]));
+    const base = this.baseKey ? byKey.get(this.baseKey) : undefined;
+    if (lambda === null || t === null || !base) return null;
+    const models: MergeRecipe['models'] = [];
+    for (const key of this.modelKeys) {
+      const c = byKey.get(key);
+      const weight = parseLayerValue(this.weights[key] ?? '1');
+      const density = parseLayerValue(this.densities[key] ?? '1');
+      if (!c || weight === null || density === null) return null;
+      models.push({ source: c.source.name, weight, density });
+    }
+    return {
+      method: this.method,
+      base: base.source.name,
+      models,
+      lambda,
+      t,
+      seed: this.seed,
+      outType: this.outType,
+    };
+  }
+
+  /** Reads the chosen models' headers: compatibility, memory, the merged file's size. */
+  async inspect(): Promise<void> {
+    const token = ++this.inspectToken;
+    this.inspection = null;
+    this.inspectError = null;
+    const sources = this.sources();
+    if (!sources || sources.models.length === 0) return;
+    try {
+      const result = await this.merger().inspect(sources.base, sources.models);
+      if (token === this.inspectToken) this.inspection = result;
+    } catch (err) {
+      if (token === this.inspectToken) this.inspectError = errorText(err);
+    }
+  }
+
+  async merge(): Promise<MergedModelRecord | null> {
+    const recipe = this.recipe();
+    const sources = this.sources();
+    if (!recipe || !sources || this.formProblems.length > 0 || this.status === 'merging')
+      return null;
+    this.status = 'merging';
+    this.progress = null;
+    this.error = null;
+    this.problems = [];
+    void navigator.storage?.persist?.().catch(() => false);
+    const outcome = await this.merger().merge(
+      { base: sources.base, models: sources.models, recipe, label: this.label },
+      (p) => (this.progress = p),
+    );
+    if (outcome.ok) {
+      this.status = 'done';
+      this.last = outcome.record;
+      return outcome.record;
+    }
+    this.status = outcome.reason === 'cancelled' ? 'cancelled' : 'error';
+    this.problems = outcome.problems;
+    this.error =
+      outcome.reason === 'cancelled'
+        ? msg('mergeCancelled')
+        : outcome.reason === 'busy'
+          ? msg('mergeBusy')
+          : msg('mergeFailed', { detail: outcome.message });
+    return null;
+  }
+
+  cancel(): void {
+    void this.merger().cancel();
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.merger().remove(id);
+    if (this.last?.id === id) this.last = null;
+  }
+
+  async mergeAndEvaluate(): Promise<void> {
+    const record = await this.merge();
+    if (record) await this.evaluate(record);
+  }
+
+  /**
+   * Runs the merge, its base and each fine-tune on the chosen questions, one after another. The
+   * same merge on the same questions is the stored evaluation: it goes on where it stopped.
+   */
+  async evaluate(record: MergedModelRecord): Promise<void> {
+    if (!this.evalSplitId && !(await this.unfinishedEvaluation(record.id))) {
+      this.evaluation = {
+        id: null,
+        status: 'error',
+        at: 0,
+        members: [],
+        error: msg('mergeEvalNoSplit'),
+      };
+      return;
+    }
+    const unfinished = await this.unfinishedEvaluation(record.id);
+    if (unfinished) {
+      await this.follow(unfinished);
+      return;
+    }
+    if (!this.evalSplitId) return;
+    const template = defaultSpec(this.evalSplitId, `merged:${record.id}`, 'wllama');
+    template.subset = { ...template.subset, mode: 'first', n: Math.max(1, this.evalCount) };
+    const planned = await planMergeEvaluation(record, template);
+    const stored = await this.db.mergeEvaluations.get(planned.id);
+    await this.follow(stored ?? planned);
+  }
+
+  /** The newest stored evaluation of this merge with a run not done, if any. */
+  private async unfinishedEvaluation(mergedId: string): Promise<MergeEvaluationRecord | null> {
+    const stored = await this.db.mergeEvaluations.where('mergedId').equals(mergedId).toArray();
+    stored.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    for (const e of stored) {
+      const ids = e.members.map((m) => m.runId);
+      if (ids.some((id) => id === null)) return e;
+      const runs = await this.db.runs.bulkGet(ids as string[]);
+      if (runs.some((r) => r?.status !== 'done')) return e;
+    }
+    return null;
+  }
+
+  private async follow(planned: MergeEvaluationRecord): Promise<void> {
+    const runs = this.runs();
+    this.evaluation = {
+      id: planned.id,
+      status: 'preparing',
+      at: 0,
+      members: planned.members.map((m) => m.label),
+      error: null,
+    };
+    const result = await followMergeEvaluation(
+      planned,
+      {
+        ensureModel: (spec) => this.models.ensureModelFor(spec),
+        createRun: (spec) => runs.create(spec),
+        driveRun: async (runId) => {
+          await runs.drive(runId);
+          return (await this.db.runs.get(runId)) ?? null;
+        },
+        save: (evaluation) => this.db.mergeEvaluations.put(evaluation).then(() => undefined),
+      },
+      (at) => (this.evaluation = { ...this.evaluation!, status: 'running', at }),
+    );
+    this.evaluation = result.ok
+      ? { ...this.evaluation!, status: result.stoppedAt ? 'stopped' : 'done' }
+      : {
+          ...this.evaluation!,
+          status: 'error',
+          error: msg('mergeEvalMemberProblem', { member: result.member, problem: result.error }),
+        };
+  }
+
+  private sources(): { base: MergeSourceInput; models: MergeSourceInput[] } | null {
+    const byKey = new Map(this.candidates.map((c) => [c.key, c]));
+    const base = this.baseKey ? byKey.get(this.baseKey) : undefined;
+    if (!base) return null;
+    const models = this.modelKeys.flatMap((k) => {
+      const c = byKey.get(k);
+      return c ? [$state.snapshot(c.source) as MergeSourceInput] : [];
+    });
+    return { base: $state.snapshot(base.source) as MergeSourceInput, models };
+  }
+
+  private merger(): MergeClient {
+    this.client ??= new MergeClient();
+    return this.client;
+  }
+}
