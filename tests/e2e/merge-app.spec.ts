@@ -339,3 +339,117 @@ test('Merge and evaluate: the merge, its base and each fine-tune answer the same
     expect(Number(await row.getAttribute('data-p'))).toBeCloseTo(mcnemar(onlyMerge, onlyOther), 12);
   }
 });
+
+interface StoredSearch {
+  status: string;
+  points: { key: string; stage: string; runId: string; score: number; mergedId: string | null }[];
+  result: { base: number; layers: { layer: number; single: number[]; merged: number }[] } | null;
+  finalMergedId: string | null;
+}
+
+async function storedSearch(page: Page, id: string): Promise<StoredSearch> {
+  return page.evaluate(async (id) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const req = indexedDB.open('cmexam-eval');
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+    const record = await new Promise<StoredSearch>((resolve, reject) => {
+      const req = db.transaction('mergeSearches').objectStore('mergeSearches').get(id);
+      req.onsuccess = () => resolve(req.result as StoredSearch);
+      req.onerror = () => reject(req.error);
+    });
+    db.close();
+    return record;
+  }, id);
+}
+
+test('a Hi-Merging search: grid heat map, layers alone, refinement, final merge kept; a reload goes on without asking anything twice', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  await page.goto(`/?dataset=cmexam&split=val&mirror=${encodeURIComponent(MIRROR)}`);
+  await expectStatus(page, 'ready');
+  await page.goto('/#model');
+  const setUp = async () => {
+    await pickFiles(page, [basePath, aPath, bPath]);
+    await choose(page, 'file:base.gguf', [
+      { key: 'file:a.gguf', weight: '1', density: '1' },
+      { key: 'file:b.gguf', weight: '1', density: '1' },
+    ]);
+    await page.getByTestId('merge-eval-split').selectOption('cmexam/val');
+    await page.getByTestId('merge-eval-count').fill('4');
+    await page.getByTestId('hm-section').locator('summary').click();
+    await page.getByTestId('hm-densities').fill('0.5, 1');
+    await page.getByTestId('hm-weights').fill('0.5, 1');
+    await page.getByTestId('hm-steps').fill('2');
+  };
+  await setUp();
+  // 1 base + 2 × 2 grid + 2 layers × (2 fine-tunes + 1 merged) + 2 steps = 13.
+  await expect(page.getByTestId('hm-budget')).toHaveAttribute('data-evaluations', '13');
+  await page.getByTestId('hm-start').click();
+  const status = page.getByTestId('hm-status');
+  await expect(status).toHaveAttribute('data-points', '3', { timeout: 120_000 });
+  const id = (await status.getAttribute('data-id'))!;
+  await page.reload();
+  await expect(status).toHaveAttribute('data-status', 'stopped');
+  const before = await storedSearch(page, id);
+  await setUp();
+  await page.getByTestId('hm-start').click();
+  await expect(status).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+
+  const search = await storedSearch(page, id);
+  // Points scored before the reload kept their runs and scores.
+  for (const p of before.points.filter((p) => p.score !== null))
+    expect(search.points.find((q) => q.key === p.key)).toMatchObject({
+      runId: p.runId,
+      score: p.score,
+    });
+  // Every score is its run's accuracy on the 4 questions, each asked once.
+  for (const p of search.points) {
+    const answers = await answersOf(page, p.runId);
+    expect(answers).toHaveLength(4);
+    expect(p.score).toBe(answers.filter((a) => a.correct).length / 4);
+  }
+  expect(new Set(search.points.map((p) => p.runId)).size).toBe(search.points.length);
+  expect(search.points.slice(0, 5).map((p) => p.key)).toEqual([
+    'base',
+    'grid:0.5:0.5',
+    'grid:0.5:1',
+    'grid:1:0.5',
+    'grid:1:1',
+  ]);
+  // The heat map shows the grid's scores.
+  const cells = page.getByTestId('hm-cell');
+  await expect(cells).toHaveCount(4);
+  for (const cell of await cells.all()) {
+    const key = `grid:${await cell.getAttribute('data-density')}:${await cell.getAttribute('data-weight')}`;
+    expect(Number(await cell.getAttribute('data-score'))).toBe(
+      search.points.find((p) => p.key === key)!.score,
+    );
+  }
+  await expect(page.locator('[data-testid="hm-cell"][data-best="yes"]')).toHaveCount(1);
+  // Each layer's operation follows docs/merging.md's rule, recomputed here from the scores.
+  const base = search.points.find((p) => p.key === 'base')!.score;
+  const layers = page.getByTestId('hm-layer');
+  await expect(layers).toHaveCount(2);
+  for (let i = 0; i < 2; i++) {
+    const single = [0, 1].map(
+      (j) => search.points.find((p) => p.key === `single:${i}:${j}`)!.score,
+    );
+    const merged = search.points.find((p) => p.key === `merged:${i}`)!.score;
+    const conflict = Math.max(base, ...single) - merged > 0;
+    const hurting = single.filter((s) => s < base).length;
+    const op = !conflict ? '' : hurting === 2 ? 'rescale' : hurting === 1 ? 'drop' : 'prune';
+    await expect(layers.nth(i)).toHaveAttribute('data-op', op);
+  }
+  // Only the final merge is kept: listed among the models, its file the only one in OPFS.
+  const final = page.getByTestId('hm-final');
+  const finalId = (await final.getAttribute('data-id'))!;
+  expect(finalId).toMatch(/^[0-9a-f]{16}$/);
+  await expect(page.getByTestId('model-merged')).toHaveCount(1);
+  await expect(page.getByTestId('model-merged')).toHaveAttribute('data-id', finalId);
+  const files = await stored(page);
+  expect(files.records.map((r) => r.id)).toEqual([finalId]);
+  expect(Object.keys(files.files)).toHaveLength(1);
+});

@@ -125,6 +125,41 @@ describe('merging GGUF models', () => {
     expect(summary.hashes.base).not.toBe(summary.hashes.models[0]);
   });
 
+  it('one layer alone: λ 1 at layer 1 and 0 elsewhere and outside the layers changes only layer 1', async () => {
+    const ftPath = join(dir, 'ft-alone.gguf');
+    await deriveModel({ from: basePath, out: ftPath, deltaScale: 0.05, seed: 4 });
+    const base = await load(basePath);
+    const ft = await load(ftPath);
+    const sink = memorySink();
+    await mergeModels({
+      base,
+      models: [ft],
+      recipe: recipe({
+        models: [{ source: 'ft', weight: 1, density: 1 }],
+        lambda: [0, 1],
+        outside: { lambda: 0 },
+      }),
+      sink,
+    });
+    const merged = await loadBytes(sink.bytes());
+    const values = async (m: typeof base, name: string) =>
+      Array.from(
+        await readTensorValues(
+          m,
+          m.tensors.find((t) => t.name === name)!,
+        ),
+      );
+    // Outside the layers and in layer 0: the base's values exactly (F32 out, λ 0).
+    for (const name of ['token_embd.weight', 'output_norm.weight', 'blk.0.attn_q.weight'])
+      expect(await values(merged, name)).toEqual(await values(base, name));
+    // Layer 1: base + 1·(ft − base) = the fine-tune, to float32 rounding.
+    const got = await values(merged, 'blk.1.attn_q.weight');
+    const want = await values(ft, 'blk.1.attn_q.weight');
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 6));
+    // (The fine-tune really differs there, so the layer did change.)
+    expect(want).not.toEqual(await values(base, 'blk.1.attn_q.weight'));
+  });
+
   it('reads per-layer weights as a gradient: layer 0 takes the first value, the last layer the last', async () => {
     const ftPath = join(dir, 'ft2.gguf');
     await deriveModel({ from: basePath, out: ftPath, deltaScale: 0.05, seed: 2 });

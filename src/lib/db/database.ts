@@ -14,6 +14,13 @@ import type { SittingTiming } from '../exam/timing';
 import type { SittingFile } from '../exam/files';
 import type { Message } from '../i18n/translate';
 import type { MergeRecipe } from '../merge/recipe';
+import type { MergeOutputType } from '../merge/ggml-types';
+import type {
+  HiMergingConfig,
+  HiMergingPoint,
+  HiMergingResult,
+  HiMergingStage,
+} from '../merge/hi-merging';
 
 /** A split that is complete: every row of `importId` is stored. Absent until then. */
 export interface SplitRecord {
@@ -97,6 +104,35 @@ export interface MergeEvaluationRecord {
   /** The spec every member's run shares but its model (`model` is the merge's). */
   spec: RunSpec;
   members: { role: 'merge' | 'base' | 'model'; ref: string; label: string; runId: string | null }[];
+}
+
+/** A Hi-Merging search (merge/hi-merging.ts): its configuration and every point evaluated. */
+export interface MergeSearchRecord {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  status: 'running' | 'stopped' | 'done' | 'error';
+  /** With `error` (English, as the merge or the run gave it). */
+  error: string | null;
+  config: HiMergingConfig;
+  base: { name: string; ref: string };
+  models: { name: string; ref: string }[];
+  seed: number;
+  outType: MergeOutputType;
+  /** The spec every point's run shares but its model. */
+  spec: RunSpec;
+  /** In the order evaluated; `score` null while its run is not done. */
+  points: {
+    key: string;
+    stage: HiMergingStage;
+    about: HiMergingPoint['about'];
+    mergedId: string | null;
+    runId: string | null;
+    score: number | null;
+  }[];
+  result: HiMergingResult | null;
+  /** The final merge, kept among the merged models. */
+  finalMergedId: string | null;
 }
 
 /** An import in progress. Its rows are invisible until it becomes the split's `importId`. */
@@ -382,6 +418,7 @@ export class AppDatabase extends Dexie {
   suites!: EntityTable<SuiteRecord, 'id'>;
   mergedModels!: EntityTable<MergedModelRecord, 'id'>;
   mergeEvaluations!: EntityTable<MergeEvaluationRecord, 'id'>;
+  mergeSearches!: EntityTable<MergeSearchRecord, 'id'>;
 
   /**
    * `observed: false` leaves out Dexie's change notifications (`storagemutated`, liveQuery):
@@ -422,7 +459,11 @@ export class AppDatabase extends Dexie {
     // Benchmark suites: one model over several splits, a run each.
     this.version(6).stores({ suites: '&id, createdAt' });
     // Merged models (their files in OPFS) and their evaluations against the parents.
-    this.version(7).stores({ mergedModels: '&id, createdAt', mergeEvaluations: '&id, mergedId' });
+    this.version(7).stores({
+      mergedModels: '&id, createdAt',
+      mergeEvaluations: '&id, mergedId',
+      mergeSearches: '&id, createdAt',
+    });
   }
 
   /** Store a whole run at once (an import or a merge), replacing any answers it had. */

@@ -2043,6 +2043,61 @@ export const MESSAGES = {
     en: 'Each parent is paired with the merge on the questions both answered; p is McNemar’s exact test on the questions where only one of the two is right.',
     zh: '每个来源模型与合并模型在双方都作答的题目上配对比较；p 为 McNemar 精确检验，只看两者中仅一方答对的题目。',
   },
+  hmTitle: { en: 'Hi-Merging search', zh: 'Hi-Merging 搜索' },
+  hmHelp: {
+    en: 'Searches merge parameters on the chosen questions (the fields above): first a density × weight grid (TIES, the same values for every fine-tune, the base evaluated too), then each layer alone, then layers where the fine-tunes conflict are dropped, rescaled or pruned one at a time while the score rises. Every point is a merge and a run; runs are kept, so a reload goes on. Only the final merge is kept among the models.',
+    zh: '在所选题目（上方设置）上搜索合并参数：先在密度 × 权重网格上搜索（TIES，所有微调模型取相同值，并评测基座模型），再逐层单独评测，然后对微调模型相互冲突的层逐一进行丢弃、缩放或剪枝，只要分数提高就继续。每个点都是一次合并和一次运行；运行会被保存，刷新后可继续。只有最终合并结果会保留在模型列表中。',
+  },
+  hmDensities: { en: 'Densities', zh: '密度' },
+  hmWeights: { en: 'Weights', zh: '权重' },
+  hmSteps: { en: 'Step limit', zh: '步数上限' },
+  hmBudget: { en: 'At most {n} evaluations.', zh: '最多评测 {n} 次。' },
+  hmStart: { en: 'Start or continue the search', zh: '开始或继续搜索' },
+  hmStop: { en: 'Stop', zh: '停止' },
+  hmStatus: { en: 'Search {status}: {n} points evaluated', zh: '搜索{status}：已评测 {n} 个点' },
+  hmStatus_running: { en: 'running', zh: '进行中' },
+  hmStatus_stopped: { en: 'stopped', zh: '已停止' },
+  hmStatus_done: { en: 'done', zh: '已完成' },
+  hmStatus_error: { en: 'failed', zh: '失败' },
+  hmHeatmap: {
+    en: 'Stage 1: accuracy of each grid point (rows: density; columns: weight)',
+    zh: '第一阶段：各网格点的准确率（行：密度；列：权重）',
+  },
+  hmLayers: {
+    en: 'Stage 2: each layer alone (the base: {base}%)',
+    zh: '第二阶段：各层单独评测（基座模型：{base}%）',
+  },
+  hmLayer: { en: 'Layer', zh: '层' },
+  hmSingle: { en: 'one fine-tune’s layer alone', zh: '单个微调模型的该层' },
+  hmMerged: { en: 'merged layer alone', zh: '合并后的该层' },
+  hmOp: { en: 'conflict: operation', zh: '冲突：操作' },
+  hmOpDrop: { en: 'drop the fine-tunes that hurt', zh: '丢弃有害的微调模型' },
+  hmOpRescale: { en: 'rescale (λ × ½)', zh: '缩放（λ × ½）' },
+  hmOpPrune: { en: 'prune (density × ½)', zh: '剪枝（密度 × ½）' },
+  hmStep: {
+    en: 'Layer {layer}: {op} → {score}%',
+    zh: '第 {layer} 层：{op} → {score}%',
+  },
+  hmKept: { en: 'kept', zh: '保留' },
+  hmReverted: { en: 'not better, reverted', zh: '没有提高，已撤销' },
+  hmFinal: {
+    en: 'Final merge: {score}% (the best grid point, density {density} and weight {weight}: {best}%).',
+    zh: '最终合并：{score}%（最佳网格点，密度 {density}、权重 {weight}：{best}%）。',
+  },
+  hmStoppedNoImprovement: {
+    en: 'Stopped at the first step that did not raise the score.',
+    zh: '在第一个没有提高分数的步骤处停止。',
+  },
+  hmStoppedStepLimit: { en: 'Stopped at the step limit.', zh: '达到步数上限后停止。' },
+  hmStoppedNoConflicts: { en: 'No conflicted layer left.', zh: '没有剩余的冲突层。' },
+  hmBusy: {
+    en: 'Another tab is following this search; it goes on there.',
+    zh: '另一个标签页正在进行此搜索，它会在那里继续。',
+  },
+  hmSourceMissing: {
+    en: '{name} is not among the models of this visit: pick the file again (or add its address), then continue the search.',
+    zh: '{name} 不在本次访问的模型中：请重新选择该文件（或添加其地址），然后继续搜索。',
+  },
 } as const satisfies Record<string, { en: string; zh: string }>;
 
 export type MessageKey = keyof typeof MESSAGES;

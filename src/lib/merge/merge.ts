@@ -148,7 +148,9 @@ export async function mergeModels(options: {
         tensor: tensor.name,
         elapsedMs: Date.now() - started,
       });
-      const fraction = layerFraction(layerOf(tensor.name), layerCount);
+      const layer = layerOf(tensor.name);
+      const fraction = layerFraction(layer, layerCount);
+      const outside = layer === undefined ? recipe.outside : undefined;
       const baseValues = await valuesOf(0, base, tensor);
       const modelValues: Float32Array[] = [];
       for (let j = 0; j < models.length; j++) {
@@ -158,11 +160,11 @@ export async function mergeModels(options: {
         tensorName: tensor.name,
         base: baseValues,
         models: modelValues,
-        perModel: recipe.models.map((m) => ({
-          weight: valueAt(m.weight, fraction),
-          density: valueAt(m.density, fraction),
+        perModel: recipe.models.map((m, j) => ({
+          weight: outside?.weights?.[j] ?? valueAt(m.weight, fraction),
+          density: outside?.densities?.[j] ?? valueAt(m.density, fraction),
         })),
-        lambda: valueAt(recipe.lambda, fraction),
+        lambda: outside?.lambda ?? valueAt(recipe.lambda, fraction),
         t: valueAt(recipe.t, fraction),
         normalize,
         seed: recipe.seed,

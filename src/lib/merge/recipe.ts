@@ -25,6 +25,12 @@ export interface MergeRecipe {
   t: LayerValue;
   /** Absent: the method's default (mergekit's registry). */
   normalize?: boolean;
+  /**
+   * Values for the tensors outside the layers (embeddings, final norm, output), instead of each
+   * list's first value (mergekit's rule). `weights` and `densities` are per model. Used by the
+   * Hi-Merging search, whose per-layer changes must not reach the embeddings.
+   */
+  outside?: { lambda?: number; weights?: number[]; densities?: number[] };
   seed: number;
   outType: MergeOutputType;
 }
@@ -40,6 +46,9 @@ export function valueAt(value: LayerValue, fraction: number): number {
   if (typeof value === 'number') return value;
   if (value.length === 1) return value[0];
   const s = fraction * (value.length - 1);
+  // A list with one value per layer gives each layer its own value exactly.
+  const nearest = Math.round(s);
+  if (Math.abs(s - nearest) < 1e-9) return value[nearest];
   const i0 = Math.floor(s);
   const i1 = Math.min(value.length - 1, i0 + 1);
   const f = s - i0;
@@ -74,6 +83,21 @@ export function recipeProblems(recipe: MergeRecipe): string[] {
     check(`density of model ${i + 1}`, m.density, 0, 1);
   });
   check('lambda', recipe.lambda, -Infinity, Infinity);
+  if (recipe.outside) {
+    const o = recipe.outside;
+    if (o.lambda !== undefined) check('lambda outside the layers', o.lambda, -Infinity, Infinity);
+    for (const [label, list, lo, hi] of [
+      ['weights', o.weights, -Infinity, Infinity],
+      ['densities', o.densities, 0, 1],
+    ] as const) {
+      if (list === undefined) continue;
+      if (list.length !== n)
+        problems.push(`${label} outside the layers: ${list.length} values for ${n} models`);
+      list.forEach((v, i) =>
+        check(`${label.slice(0, -1)} of model ${i + 1} outside the layers`, v, lo, hi),
+      );
+    }
+  }
   check('t', recipe.t, 0, 1);
   if (!Number.isInteger(recipe.seed) || recipe.seed < 0 || recipe.seed > 0xffffffff) {
     problems.push(`seed must be an integer in [0, 2^32), got ${recipe.seed}`);

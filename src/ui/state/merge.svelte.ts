@@ -2,9 +2,21 @@ import {
   AppDatabase,
   type MergedModelRecord,
   type MergeEvaluationRecord,
+  type MergeSearchRecord,
 } from '../../lib/db/database';
+import { liveQuery } from 'dexie';
 import { MergeClient } from '../../lib/merge/client';
-import { planMergeEvaluation } from '../../lib/merge/evaluation';
+import { memberRunSpec, planMergeEvaluation } from '../../lib/merge/evaluation';
+import {
+  hiMergingBudget,
+  hiMergingProblems,
+  type HiMergingConfig,
+  type HiMergingPoint,
+} from '../../lib/merge/hi-merging';
+import { followHiMerging } from '../../lib/workflow/hi-merging';
+import { canonicalJson } from '../../lib/eval/spec';
+import { shortSha256 } from '../../lib/hash';
+import type { RunSpec } from '../../lib/eval/types';
 import type { MergeOutputType } from '../../lib/merge/ggml-types';
 import type { MergeProgress } from '../../lib/merge/merge';
 import { MERGE_METHODS } from '../../lib/merge/methods/registry';
@@ -13,7 +25,7 @@ import { parseLayerValue, recipeProblems, type MergeRecipe } from '../../lib/mer
 import type { MergeInspection, MergeSourceInput } from '../../lib/merge/service';
 import { defaultSpec } from '../../lib/eval/spec';
 import { followMergeEvaluation } from '../../lib/workflow/merge-evaluate';
-import { errorText, msg, type Text } from '../../lib/i18n/translate';
+import { errorText, msg, TranslatableError, type Text } from '../../lib/i18n/translate';
 import type { ModelsState } from './models.svelte';
 import type { RunsState } from './runs.svelte';
 
@@ -64,6 +76,18 @@ export class MergeState {
   last = $state.raw<MergedModelRecord | null>(null);
   evaluation = $state.raw<MergeEvaluationProgress | null>(null);
 
+  /** Hi-Merging: the grid (the authors' 0.1 … 1.0 by default), the step limit, the search. */
+  hmDensities = $state('0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1');
+  hmWeights = $state('0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1');
+  hmSteps = $state(5);
+  /** The search followed in this tab, or the newest stored one. */
+  search = $state.raw<MergeSearchRecord | null>(null);
+  searchPoint = $state.raw<HiMergingPoint | null>(null);
+  searching = $state(false);
+  searchError = $state.raw<Text | null>(null);
+  private searchStop = false;
+  private searchRunId: string | null = null;
+
   get evaluating(): boolean {
     const s = this.evaluation?.status;
     return s === 'preparing' || s === 'running';
@@ -76,7 +100,11 @@ export class MergeState {
   constructor(
     private readonly models: ModelsState,
     private readonly runs: () => RunsState,
-  ) {}
+  ) {
+    liveQuery(() => this.db.mergeSearches.orderBy('createdAt').last()).subscribe((s) => {
+      if (!this.searching && s) void this.showStored(s);
+    });
+  }
 
   get candidates(): MergeCandidate[] {
     const out: MergeCandidate[] = [];
@@ -291,6 +319,166 @@ export class MergeState {
         };
   }
 
+  /** The search's configuration from the form; null (with the reason) when it cannot run. */
+  hmConfig(): { config: HiMergingConfig; problems: Text[] } {
+    const list = (text: string) => {
+      const v = parseLayerValue(text);
+      return v === null ? [] : typeof v === 'number' ? [v] : [...v];
+    };
+    const config: HiMergingConfig = {
+      models: this.modelKeys.length,
+      layers: this.inspection?.models[0]?.layers ?? 0,
+      densities: list(this.hmDensities),
+      weights: list(this.hmWeights),
+      stepLimit: this.hmSteps,
+    };
+    const problems: Text[] = [];
+    if (!this.baseKey || !this.inspection) problems.push(msg('mergeNeedBase'));
+    if ((this.inspection?.mismatches.length ?? 0) > 0) problems.push(msg('mergeIncompatible'));
+    if (!this.evalSplitId) problems.push(msg('mergeEvalNoSplit'));
+    for (const p of hiMergingProblems(config)) problems.push(msg('engVerbatim', { text: p }));
+    return { config, problems };
+  }
+
+  get hmBudget(): number {
+    return hiMergingBudget(this.hmConfig().config);
+  }
+
+  /**
+   * Starts the Hi-Merging search on the chosen models, or goes on with the stored one of the
+   * same configuration (a reload): every point evaluated is a stored run.
+   */
+  async startSearch(): Promise<void> {
+    const { config, problems } = this.hmConfig();
+    const byKey = new Map(this.candidates.map((c) => [c.key, c]));
+    const base = this.baseKey ? byKey.get(this.baseKey) : undefined;
+    if (problems.length > 0 || !base || !this.evalSplitId || this.searching) return;
+    const fineTunes = this.modelKeys.flatMap((k) => byKey.get(k) ?? []);
+    const template = defaultSpec(this.evalSplitId, base.key, 'wllama');
+    template.subset = { ...template.subset, mode: 'first', n: Math.max(1, this.evalCount) };
+    const spec = memberRunSpec(template, base.key);
+    const id = await shortSha256(
+      canonicalJson({
+        config,
+        base: base.key,
+        models: fineTunes.map((c) => c.key),
+        seed: this.seed,
+        outType: this.outType,
+        spec: { ...spec, model: '' },
+      }),
+    );
+    const now = new Date().toISOString();
+    const stored = await this.db.mergeSearches.get(id);
+    const start: MergeSearchRecord = stored ?? {
+      id,
+      createdAt: now,
+      updatedAt: now,
+      status: 'running',
+      error: null,
+      config,
+      base: { name: base.source.name, ref: base.key },
+      models: fineTunes.map((c) => ({ name: c.source.name, ref: c.key })),
+      seed: this.seed,
+      outType: this.outType,
+      spec,
+      points: [],
+      result: null,
+      finalMergedId: null,
+    };
+    this.searching = true;
+    this.searchStop = false;
+    this.searchError = null;
+    this.search = start;
+    try {
+      const ran = await navigator.locks.request(
+        searchLockName(id),
+        { ifAvailable: true },
+        async (lock) => {
+          if (!lock) return false;
+          await this.followSearch(start, spec);
+          return true;
+        },
+      );
+      if (!ran) this.searchError = msg('hmBusy');
+    } finally {
+      this.searching = false;
+      this.searchPoint = null;
+    }
+  }
+
+  private async followSearch(start: MergeSearchRecord, spec: RunSpec): Promise<void> {
+    const runs = this.runs();
+    const byName = new Map(this.candidates.map((c) => [c.source.name, c]));
+    this.search = await followHiMerging(
+      start,
+      {
+        merge: async (recipe, label) => {
+          const source = (name: string) => {
+            const c = byName.get(name);
+            if (!c) throw new TranslatableError(msg('hmSourceMissing', { name }));
+            return $state.snapshot(c.source) as MergeSourceInput;
+          };
+          const outcome = await this.merger().merge(
+            {
+              base: source(recipe.base),
+              models: recipe.models.map((m) => source(m.source)),
+              recipe,
+              label,
+            },
+            (p) => (this.progress = p),
+          );
+          this.progress = null;
+          if (!outcome.ok) throw new Error(outcome.message);
+          return { record: outcome.record, existed: outcome.existed };
+        },
+        evaluate: (ref) => this.evaluateForSearch(runs, spec, ref),
+        discard: (mergedId) => this.merger().remove(mergedId),
+        save: async (s) => {
+          await this.db.mergeSearches.put(s);
+          this.search = s;
+        },
+        stopped: () => this.searchStop,
+      },
+      (point) => (this.searchPoint = point),
+    );
+    if (this.search.status === 'error')
+      this.searchError = msg('mergeFailed', { detail: this.search.error ?? '' });
+  }
+
+  /** A stored search marked running that no tab holds was cut short (a closed tab): stopped. */
+  private async showStored(s: MergeSearchRecord): Promise<void> {
+    if (s.status === 'running') {
+      const held = (await navigator.locks.query()).held ?? [];
+      if (!held.some((l) => l.name === searchLockName(s.id))) s = { ...s, status: 'stopped' };
+    }
+    if (!this.searching) this.search = s;
+  }
+
+  stopSearch(): void {
+    this.searchStop = true;
+    void this.merger().cancel();
+    if (this.searchRunId) void this.runs().pause(this.searchRunId);
+  }
+
+  private async evaluateForSearch(
+    runs: RunsState,
+    spec: RunSpec,
+    ref: string,
+  ): Promise<{ runId: string; score: number } | null> {
+    const own = memberRunSpec(spec, ref);
+    await this.models.ensureModelFor(own);
+    const run = await runs.create(own);
+    this.searchRunId = run.id;
+    try {
+      if (run.status !== 'done' && !this.searchStop) await runs.drive(run.id);
+    } finally {
+      this.searchRunId = null;
+    }
+    const after = await this.db.runs.get(run.id);
+    if (!after || after.status !== 'done' || after.total === 0) return null;
+    return { runId: after.id, score: after.totals.correct / after.total };
+  }
+
   private sources(): { base: MergeSourceInput; models: MergeSourceInput[] } | null {
     const byKey = new Map(this.candidates.map((c) => [c.key, c]));
     const base = this.baseKey ? byKey.get(this.baseKey) : undefined;
@@ -306,4 +494,9 @@ export class MergeState {
     this.client ??= new MergeClient();
     return this.client;
   }
+}
+
+/** Held by the tab that follows a search. */
+function searchLockName(id: string): string {
+  return `cmexam-search:${id}`;
 }
