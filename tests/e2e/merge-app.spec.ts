@@ -213,6 +213,7 @@ test('a TIES merge of a URL base and two local fine-tunes: written to OPFS as No
       .digest('hex'),
   ).toBe(createHash('sha256').update(bytes).digest('hex'));
 
+  page.once('dialog', (dialog) => void dialog.accept());
   await page.getByTestId('delete-merged').click();
   await expect(page.getByTestId('model-merged')).toHaveCount(0);
   expect(await stored(page)).toEqual({ records: [], files: {} });

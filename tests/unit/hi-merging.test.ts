@@ -115,7 +115,8 @@ describe('the Hi-Merging procedure', () => {
     expect(result.final.outside).toEqual({ lambda: 1, weights: [0.7, 0.7], densities: [0.5, 0.5] });
 
     // What each point merges.
-    expect(params.get('base')).toBeNull();
+    // The base, written as every point is: λ 0 everywhere.
+    expect(params.get('base')).toMatchObject({ lambda: [0, 0, 0], outside: { lambda: 0 } });
     expect(params.get('single:1:0')).toEqual({
       method: 'task-arithmetic',
       models: [0],
@@ -239,7 +240,11 @@ function fakeSteps(
   const discarded: string[] = [];
   const ids = new Map<string, string>();
   const steps = {
-    merge: async (recipe: MergeRecipe, label: string) => {
+    merge: async (
+      recipe: MergeRecipe,
+      label: string,
+      _refs?: { base: string; models: string[] },
+    ) => {
       const json = JSON.stringify(recipe);
       const existed =
         ids.has(json) || [...merged.values()].some((m) => JSON.stringify(m.recipe) === json);
@@ -317,11 +322,21 @@ describe('following a Hi-Merging search', () => {
       0,
       'q8_0',
     );
-    await user.steps.merge(grid, 'my own merge');
-    const f = fakeSteps(SCORES, Infinity, user.merged);
-    await followHiMerging(searchRecord(config), f.steps);
-    expect(f.discarded).not.toContain('my own merge');
-    expect([...f.merged.values()].map((m) => m.label)).toContain('hi-merging grid:0.3:0.7');
+    await user.steps.merge(grid, 'my own merge', { base: 'file:base.gguf', models: [] });
+    const ownId = [...user.merged.keys()][0];
+    // Cut short while that point's run is going (the 2nd evaluation), then continued.
+    const f = fakeSteps(SCORES, 2, user.merged);
+    const cut = await followHiMerging(searchRecord(config), f.steps);
+    expect(cut.points.find((p) => p.key === 'grid:0.3:0.7')).toMatchObject({
+      mergedId: ownId,
+      own: false,
+      score: null,
+    });
+    const g = fakeSteps(SCORES, Infinity, f.merged);
+    const done = await followHiMerging(cut, g.steps);
+    expect(done.status).toBe('done');
+    expect([...f.discarded, ...g.discarded]).not.toContain('hi-merging grid:0.3:0.7');
+    expect(g.merged.has(ownId)).toBe(true);
   });
 
   it('ends as an error, naming it, when a merge fails', async () => {
@@ -331,6 +346,7 @@ describe('following a Hi-Merging search', () => {
     };
     const failed = await followHiMerging(searchRecord(config), f.steps);
     expect(failed).toMatchObject({ status: 'error', error: 'a.gguf: HTTP 404' });
-    expect(failed.points.map((p) => p.key)).toEqual(['base']);
+    // The first merge (the base, re-encoded) failed: nothing was evaluated.
+    expect(failed.points).toEqual([]);
   });
 });

@@ -112,8 +112,9 @@ export interface MergeSearchRecord {
   createdAt: string;
   updatedAt: string;
   status: 'running' | 'stopped' | 'done' | 'error';
-  /** With `error` (English, as the merge or the run gave it). */
+  /** With `error` (English, as the merge or the run gave it) and, where there is one, to translate. */
   error: string | null;
+  errorMessage?: Message | null;
   config: HiMergingConfig;
   base: { name: string; ref: string };
   models: { name: string; ref: string }[];
@@ -127,6 +128,8 @@ export interface MergeSearchRecord {
     stage: HiMergingStage;
     about: HiMergingPoint['about'];
     mergedId: string | null;
+    /** The search made this merge (it is removed once scored); false: the user's own, kept. */
+    own?: boolean;
     runId: string | null;
     score: number | null;
   }[];

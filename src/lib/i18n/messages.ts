@@ -2094,6 +2094,32 @@ export const MESSAGES = {
     en: 'Another tab is following this search; it goes on there.',
     zh: '另一个标签页正在进行此搜索，它会在那里继续。',
   },
+  hmNeedModels: {
+    en: 'Hi-Merging needs at least 2 fine-tunes.',
+    zh: 'Hi-Merging 至少需要 2 个微调模型。',
+  },
+  hmNoLayers: {
+    en: 'The base has no layers (blk.N tensors) to search over.',
+    zh: '基座模型没有可搜索的层（blk.N 张量）。',
+  },
+  hmBadDensities: {
+    en: 'Densities must be numbers in (0, 1].',
+    zh: '密度必须是 (0, 1] 之间的数。',
+  },
+  hmBadWeights: { en: 'Weights must be numbers.', zh: '权重必须是数字。' },
+  hmDuplicates: {
+    en: 'A density or weight is listed twice.',
+    zh: '某个密度或权重重复出现。',
+  },
+  hmBadSteps: {
+    en: 'The step limit must be a whole number of 0 or more.',
+    zh: '步数上限必须是大于或等于 0 的整数。',
+  },
+  mergeChecking: { en: 'Reading the models’ headers…', zh: '正在读取模型文件头…' },
+  mergeDeleteConfirm: {
+    en: 'Delete the merged model {name} and its file?',
+    zh: '删除合并模型 {name} 及其文件？',
+  },
   hmSourceMissing: {
     en: '{name} is not among the models of this visit: pick the file again (or add its address), then continue the search.',
     zh: '{name} 不在本次访问的模型中：请重新选择该文件（或添加其地址），然后继续搜索。',

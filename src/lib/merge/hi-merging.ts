@@ -3,8 +3,10 @@
 // fixes its shape; what it leaves open we choose, and docs/merging.md lists each rule:
 //
 // 1. Model-wise: every point of a density × weight grid, the same values for every fine-tune
-//    (as the authors' scripts), merged with TIES and evaluated; the base is evaluated too. The
-//    best point (first in grid order on a tie) gives the starting parameters.
+//    (as the authors' scripts), merged with TIES without normalising (so the weight scales the
+//    task vectors; normalised, equal weights would cancel) and evaluated; the base is evaluated
+//    too, written in the same output type as every point. The best point (first in grid order on
+//    a tie) gives the starting parameters.
 // 2. Layer-wise contribution: for each layer i, the base plus one fine-tune's layer-i delta alone
 //    (task arithmetic, weight 1), and the base plus the TIES merge of layer i alone at the best
 //    grid point; every other tensor is the base's.
@@ -12,7 +14,8 @@
 //    its best single-model score; the degree is that gap. The operation: `drop` the fine-tunes
 //    whose layer alone scores below the base when at least one other does not; `rescale` (λ × ½
 //    at that layer) when every fine-tune's layer alone scores below the base; `prune` (density
-//    × ½ for every fine-tune at that layer) when every layer alone helps but merging them hurts.
+//    × ½ for every fine-tune at that layer) when no layer alone scores below the base but merging
+//    them hurts.
 // 4. Iterative: conflicted layers in order of degree (then layer index); each step applies one
 //    layer's operation and is evaluated; it is kept when the score rises strictly, and the search
 //    stops at the first step that does not (reverting it), at the step limit, or when no
@@ -24,6 +27,7 @@
 import type { MergeOutputType } from './ggml-types';
 import type { MergeMethodName } from './methods/types';
 import type { MergeRecipe } from './recipe';
+import { msg, type Message } from '../i18n/translate';
 
 export interface HiMergingConfig {
   /** Fine-tunes besides the base (the grid is shared by all of them). */
@@ -54,8 +58,7 @@ export interface HiMergingPoint {
   /** Stable within one search: `base`, `grid:<d>:<w>`, `single:<layer>:<model>`, … */
   key: string;
   stage: HiMergingStage;
-  /** Null for the base itself (evaluated as it is, no merge). */
-  params: HiMergingParams | null;
+  params: HiMergingParams;
   /** What it is, for the page: grid values, layer and model, the step's operation. */
   about: {
     density?: number;
@@ -105,19 +108,18 @@ export type HiMergingNext =
   | { kind: 'evaluate'; point: HiMergingPoint; partial: Partial<HiMergingResult> }
   | { kind: 'done'; result: HiMergingResult };
 
-/** Problems with a configuration, in words; empty when it can run. */
-export function hiMergingProblems(config: HiMergingConfig): string[] {
-  const problems: string[] = [];
-  if (!Number.isInteger(config.models) || config.models < 2)
-    problems.push('Hi-Merging needs at least 2 fine-tunes');
-  if (!Number.isInteger(config.layers) || config.layers < 1)
-    problems.push('the base has no layers (blk.N tensors)');
+/** Problems with a configuration; empty when it can run. */
+export function hiMergingProblems(config: HiMergingConfig): Message[] {
+  const problems: Message[] = [];
+  const distinct = (list: readonly number[]) => new Set(list).size === list.length;
+  if (!Number.isInteger(config.models) || config.models < 2) problems.push(msg('hmNeedModels'));
+  if (!Number.isInteger(config.layers) || config.layers < 1) problems.push(msg('hmNoLayers'));
   if (config.densities.length === 0 || config.densities.some((d) => !(d > 0 && d <= 1)))
-    problems.push('densities must be numbers in (0, 1]');
+    problems.push(msg('hmBadDensities'));
   if (config.weights.length === 0 || config.weights.some((w) => !Number.isFinite(w)))
-    problems.push('weights must be numbers');
-  if (!Number.isInteger(config.stepLimit) || config.stepLimit < 0)
-    problems.push('the step limit must be a whole number ≥ 0');
+    problems.push(msg('hmBadWeights'));
+  if (!distinct(config.densities) || !distinct(config.weights)) problems.push(msg('hmDuplicates'));
+  if (!Number.isInteger(config.stepLimit) || config.stepLimit < 0) problems.push(msg('hmBadSteps'));
   return problems;
 }
 
@@ -160,6 +162,18 @@ function layerAlone(from: HiMergingParams, layer: number): HiMergingParams {
     ...from,
     lambda: from.lambda.map((_, i) => (i === layer ? from.lambda[i] : 0)),
     outside: { ...from.outside, lambda: 0 },
+  };
+}
+
+/** The base itself, written as every point is (λ 0 everywhere), so its score is comparable. */
+function baseAlone(config: HiMergingConfig): HiMergingParams {
+  return {
+    method: 'task-arithmetic',
+    models: [0],
+    weights: [fill(config.layers, 1)],
+    densities: [fill(config.layers, 1)],
+    lambda: fill(config.layers, 0),
+    outside: { lambda: 0, weights: [1], densities: [1] },
   };
 }
 
@@ -216,7 +230,8 @@ export function nextHiMergingStep(
   const ask = (point: HiMergingPoint): HiMergingNext => ({ kind: 'evaluate', point, partial });
 
   const base = scores.get('base');
-  if (base === undefined) return ask({ key: 'base', stage: 'base', params: null, about: {} });
+  if (base === undefined)
+    return ask({ key: 'base', stage: 'base', params: baseAlone(config), about: {} });
   partial.base = base;
 
   const grid: HiMergingResult['grid'] = [];
@@ -327,6 +342,8 @@ export function hiMergingRecipe(
     })),
     lambda: params.lambda,
     t: 0.5,
+    // Weights scale the task vectors: normalised, equal weights would cancel out.
+    normalize: false,
     seed,
     outType,
     outside: {

@@ -67,6 +67,8 @@ export interface MergeRequest {
   models: MergeSourceInput[];
   recipe: MergeRecipe;
   label: string;
+  /** Wait for a merge in another tab to finish instead of refusing (the Hi-Merging search). */
+  waitForLock?: boolean;
 }
 
 export type MergeOutcome =
@@ -105,8 +107,10 @@ export class MergeService {
   ): Promise<MergeOutcome> {
     const problems = recipeProblems(request.recipe);
     if (problems.length > 0) return fail('invalid', problems.join('; '), problems);
-    const outcome = await navigator.locks.request(MERGE_LOCK, { ifAvailable: true }, (lock) =>
-      lock ? this.mergeHoldingLock(request, onProgress) : null,
+    const outcome = await navigator.locks.request(
+      MERGE_LOCK,
+      { ifAvailable: !request.waitForLock },
+      (lock) => (lock ? this.mergeHoldingLock(request, onProgress) : null),
     );
     return outcome ?? fail('busy', 'another tab of this app is merging models', []);
   }

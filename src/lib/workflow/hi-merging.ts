@@ -1,6 +1,6 @@
 /**
  * Drives a Hi-Merging search (merge/hi-merging.ts): asks the procedure for the next point, merges
- * it (the base itself needs no merge), evaluates the merged model with a run, records the score,
+ * it (the base too, written as every point is), evaluates the merged model with a run, records the score,
  * removes the point's merged file (only the final merge is kept; a point can be merged again
  * from its recipe), and goes on until the procedure returns its result, then writes the final
  * merge. The search record is saved after every step, and every score is a stored run's, so
@@ -11,12 +11,17 @@ import type { MergedModelRecord, MergeSearchRecord } from '../db/database';
 import { MERGED_PREFIX } from '../engines/model-ref';
 import { hiMergingRecipe, nextHiMergingStep, type HiMergingPoint } from '../merge/hi-merging';
 import type { MergeRecipe } from '../merge/recipe';
+import { messageOf } from '../i18n/translate';
 
 export interface HiMergingSteps {
-  /** Merge a recipe into a stored merged model; throws with the reason when it cannot. */
+  /**
+   * Merge a recipe into a stored merged model (waiting for another merge to finish); `refs` name
+   * the parents as runs do (the recipe's names are for people). Throws with the reason.
+   */
   merge(
     recipe: MergeRecipe,
     label: string,
+    refs: { base: string; models: string[] },
   ): Promise<{ record: MergedModelRecord; existed: boolean }>;
   /** Run a model on the search's questions: its run and accuracy, or null when it did not finish. */
   evaluate(ref: string): Promise<{ runId: string; score: number } | null>;
@@ -32,13 +37,17 @@ export async function followHiMerging(
   steps: HiMergingSteps,
   onPoint: (point: HiMergingPoint, search: MergeSearchRecord) => void = () => {},
 ): Promise<MergeSearchRecord> {
-  let search: MergeSearchRecord = { ...start, status: 'running', error: null };
+  let search: MergeSearchRecord = { ...start, status: 'running', error: null, errorMessage: null };
   const names = { base: search.base.name, models: search.models.map((m) => m.name) };
   const save = async (patch: Partial<MergeSearchRecord>) => {
     search = { ...search, ...patch, updatedAt: new Date().toISOString() };
     await steps.save(search);
     return search;
   };
+  const refsOf = (models: readonly number[]) => ({
+    base: search.base.ref,
+    models: models.map((j) => search.models[j].ref),
+  });
   try {
     await save({});
     for (;;) {
@@ -49,51 +58,58 @@ export async function followHiMerging(
       const next = nextHiMergingStep(search.config, scores);
       if (next.kind === 'done') {
         const recipe = hiMergingRecipe(next.result.final, names, search.seed, search.outType);
-        const { record } = await steps.merge(recipe, `hi-merging-${search.id.slice(0, 8)}`);
+        const { record } = await steps.merge(
+          recipe,
+          `hi-merging-${search.id.slice(0, 8)}`,
+          refsOf(next.result.final.models),
+        );
         return await save({ status: 'done', result: next.result, finalMergedId: record.id });
       }
       const point = next.point;
       onPoint(point, search);
-      let ref = search.base.ref;
-      let discard: string | null = null;
-      let mergedId: string | null = null;
-      if (point.params) {
-        const recipe = hiMergingRecipe(point.params, names, search.seed, search.outType);
-        const { record, existed } = await steps.merge(recipe, `hi-merging ${point.key}`);
-        // A merge the user had already made stays; the search's own are removed once scored
-        // (also one it made before a reload, which its point records).
-        const before = search.points.find((p) => p.key === point.key);
-        const own = !existed || before?.mergedId === record.id;
-        if (steps.stopped()) {
-          if (own) await steps.discard(record.id);
-          return await save({ status: 'stopped' });
-        }
-        mergedId = record.id;
-        ref = `${MERGED_PREFIX}${record.id}`;
-        if (own) discard = record.id;
+      const recipe = hiMergingRecipe(point.params, names, search.seed, search.outType);
+      const { record, existed } = await steps.merge(
+        recipe,
+        `hi-merging ${point.key}`,
+        refsOf(point.params.models),
+      );
+      // A merge the user had already made stays; the search's own are removed once scored
+      // (also one it made before a reload, which its point records as its own).
+      const before = search.points.find((p) => p.key === point.key);
+      const own = !existed || (before?.mergedId === record.id && before.own === true);
+      if (steps.stopped()) {
+        if (own) await steps.discard(record.id);
+        return await save({ status: 'stopped' });
       }
       const entry = {
         key: point.key,
         stage: point.stage,
         about: point.about,
-        mergedId,
+        mergedId: record.id,
+        own,
         runId: null as string | null,
         score: null as number | null,
       };
       await save({ points: [...search.points.filter((p) => p.key !== point.key), entry] });
-      const evaluated = await steps.evaluate(ref);
-      if (!evaluated) return await save({ status: 'stopped' });
+      const evaluated = await steps.evaluate(`${MERGED_PREFIX}${record.id}`);
+      if (!evaluated) {
+        // Stopped by the user: the point's merge goes; cut short otherwise (a closed tab): it
+        // stays, recorded, and goes when the point is scored.
+        if (steps.stopped() && own) await steps.discard(record.id);
+        return await save({ status: 'stopped' });
+      }
       await save({
         points: search.points.map((p) =>
           p.key === point.key ? { ...p, runId: evaluated.runId, score: evaluated.score } : p,
         ),
       });
-      if (discard) await steps.discard(discard);
+      if (own) await steps.discard(record.id);
     }
   } catch (err) {
     return await save({
       status: steps.stopped() ? 'stopped' : 'error',
       error: err instanceof Error ? err.message : String(err),
+      errorMessage: messageOf(err),
     });
   }
 }

@@ -333,10 +333,12 @@ export class MergeState {
       stepLimit: this.hmSteps,
     };
     const problems: Text[] = [];
-    if (!this.baseKey || !this.inspection) problems.push(msg('mergeNeedBase'));
+    if (!this.baseKey) problems.push(msg('mergeNeedBase'));
+    else if (!this.inspection && !this.inspectError) problems.push(msg('mergeChecking'));
+    else if (!this.inspection) problems.push(this.inspectError!);
     if ((this.inspection?.mismatches.length ?? 0) > 0) problems.push(msg('mergeIncompatible'));
     if (!this.evalSplitId) problems.push(msg('mergeEvalNoSplit'));
-    for (const p of hiMergingProblems(config)) problems.push(msg('engVerbatim', { text: p }));
+    problems.push(...hiMergingProblems(config));
     return { config, problems };
   }
 
@@ -353,6 +355,8 @@ export class MergeState {
     const byKey = new Map(this.candidates.map((c) => [c.key, c]));
     const base = this.baseKey ? byKey.get(this.baseKey) : undefined;
     if (problems.length > 0 || !base || !this.evalSplitId || this.searching) return;
+    // Set before the first await: a second click must not start a second search.
+    this.searching = true;
     const fineTunes = this.modelKeys.flatMap((k) => byKey.get(k) ?? []);
     const template = defaultSpec(this.evalSplitId, base.key, 'wllama');
     template.subset = { ...template.subset, mode: 'first', n: Math.max(1, this.evalCount) };
@@ -385,7 +389,6 @@ export class MergeState {
       result: null,
       finalMergedId: null,
     };
-    this.searching = true;
     this.searchStop = false;
     this.searchError = null;
     this.search = start;
@@ -408,27 +411,32 @@ export class MergeState {
 
   private async followSearch(start: MergeSearchRecord, spec: RunSpec): Promise<void> {
     const runs = this.runs();
-    const byName = new Map(this.candidates.map((c) => [c.source.name, c]));
+    const byRef = new Map(this.candidates.map((c) => [c.key, c]));
+    const names = new Map([start.base, ...start.models].map((m) => [m.ref, m.name]));
     this.search = await followHiMerging(
       start,
       {
-        merge: async (recipe, label) => {
-          const source = (name: string) => {
-            const c = byName.get(name);
-            if (!c) throw new TranslatableError(msg('hmSourceMissing', { name }));
+        merge: async (recipe, label, refs) => {
+          // Parents by reference: two models may share a name, never a reference.
+          const source = (ref: string) => {
+            const c = byRef.get(ref);
+            if (!c)
+              throw new TranslatableError(msg('hmSourceMissing', { name: names.get(ref) ?? ref }));
             return $state.snapshot(c.source) as MergeSourceInput;
           };
           const outcome = await this.merger().merge(
             {
-              base: source(recipe.base),
-              models: recipe.models.map((m) => source(m.source)),
+              base: source(refs.base),
+              models: refs.models.map(source),
               recipe,
               label,
+              waitForLock: true,
             },
             (p) => (this.progress = p),
           );
           this.progress = null;
-          if (!outcome.ok) throw new Error(outcome.message);
+          if (!outcome.ok)
+            throw new TranslatableError(msg('mergeFailed', { detail: outcome.message }));
           return { record: outcome.record, existed: outcome.existed };
         },
         evaluate: (ref) => this.evaluateForSearch(runs, spec, ref),
@@ -442,7 +450,8 @@ export class MergeState {
       (point) => (this.searchPoint = point),
     );
     if (this.search.status === 'error')
-      this.searchError = msg('mergeFailed', { detail: this.search.error ?? '' });
+      this.searchError =
+        this.search.errorMessage ?? msg('mergeFailed', { detail: this.search.error ?? '' });
   }
 
   /** A stored search marked running that no tab holds was cut short (a closed tab): stopped. */
