@@ -234,7 +234,7 @@ await runScoringBench({ buildPage: false });
 const { runOpenScoringBench } = await import('./bench/open-scoring.mjs');
 await runOpenScoringBench({ buildPage: false });
 
-// Merge part (npm run merge on a 117 M-parameter model, every method): scripts/bench/merge.mjs,
-// which also runs alone.
+// Merge part (500 MB F16 parents: the CLI, every method; a browser worker, ties and task
+// arithmetic; beside memory-copy bandwidth): scripts/bench/merge.mjs, which also runs alone.
 const { runMergeBench } = await import('./bench/merge.mjs');
-await runMergeBench();
+await runMergeBench({ buildPage: false });

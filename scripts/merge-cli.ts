@@ -162,7 +162,11 @@ async function main(): Promise<void> {
       recipe: args.recipe,
       sink: await nodeFileSink(resolve(args.out)),
     });
-    process.stdout.write(`${JSON.stringify({ out: resolve(args.out), ...summary })}\n`);
+    // Peak memory of the whole process (resident set), for the bench.
+    const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+    process.stdout.write(
+      `${JSON.stringify({ out: resolve(args.out), ...summary, maxRssBytes })}\n`,
+    );
   } catch (err) {
     process.stderr.write(`merge failed: ${(err as Error).message}\n`);
     process.exitCode = 1;

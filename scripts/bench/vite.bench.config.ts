@@ -1,7 +1,7 @@
 // Builds the bench pages (scripts/bench/page) for `npm run bench`; not part of the app:
 // index.html is the bare-Dexie baseline, engine.html drives the app's engine host in a worker,
 // harness.html makes bare engine calls in a loop (the run harness's baseline), scoring.html times
-// the scoring core in a worker.
+// the scoring core in a worker, merge.html merges picked GGUF files in a worker as the app does.
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
@@ -25,6 +25,7 @@ export default defineConfig({
         harness: here('./page/harness.html'),
         scoring: here('./page/scoring.html'),
         'open-scoring': here('./page/open-scoring.html'),
+        merge: here('./page/merge.html'),
       },
     },
   },

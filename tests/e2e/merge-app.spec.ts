@@ -294,7 +294,7 @@ test('Merge and evaluate: the merge, its base and each fine-tune answer the same
   ]);
   await page.getByTestId('merge-method').selectOption('task-arithmetic');
   await page.getByTestId('merge-eval-split').selectOption('cmexam/val');
-  await page.getByTestId('merge-eval-count').fill('6');
+  await page.getByTestId('merge-eval-count').fill('20');
   await page.getByTestId('merge-evaluate').click();
   const status = page.getByTestId('merge-eval-status');
   // Reload while the second member (the base) is being evaluated.
@@ -310,12 +310,12 @@ test('Merge and evaluate: the merge, its base and each fine-tune answer the same
   await page.getByTestId('results-tab-model-merges').click();
   const rows = page.getByTestId('merge-report-row');
   await expect(rows).toHaveCount(4);
-  await expect(rows.nth(0)).toHaveAttribute('data-done', '6');
+  await expect(rows.nth(0)).toHaveAttribute('data-done', '20');
   const answers = [];
   for (let i = 0; i < 4; i++) {
     const runId = (await rows.nth(i).getAttribute('data-run-id'))!;
     const list = await answersOf(page, runId);
-    expect(list).toHaveLength(6); // each question asked once, also across the reload
+    expect(list).toHaveLength(20); // each question asked once, also across the reload
     answers.push(new Map(list.map((a) => [a.questionId, a.correct])));
   }
   expect([...answers[1].keys()].sort()).toEqual([...answers[0].keys()].sort());
@@ -323,7 +323,7 @@ test('Merge and evaluate: the merge, its base and each fine-tune answer the same
     const row = rows.nth(i);
     await expect(row).toHaveAttribute('data-role', ['merge', 'base', 'model', 'model'][i]);
     const correct = [...answers[i].values()].filter(Boolean).length;
-    expect(Number(await row.getAttribute('data-accuracy'))).toBeCloseTo(correct / 6, 12);
+    expect(Number(await row.getAttribute('data-accuracy'))).toBeCloseTo(correct / 20, 12);
     if (i === 0) {
       await expect(row).toHaveAttribute('data-p', '');
       continue;
