@@ -157,6 +157,42 @@ describe('quantize then dequantize', () => {
   });
 });
 
+describe('the bulk F16 and Q8_0 loops, value by value', () => {
+  it('F16 of a whole tensor rounds half to even, carries into the exponent and to infinity', () => {
+    const halves = (values: number[]) =>
+      Array.from(new Uint16Array(quantize('f16', Float32Array.from(values)).buffer));
+    // binary16 keeps 10 fraction bits: 1 + 2^-11 is half a step above 1.
+    expect(
+      halves([
+        1 + 2 ** -11, // a tie on an even half (0x3c00): stays
+        1 + 3 * 2 ** -11, // a tie on an odd half (0x3c01): up to 0x3c02
+        1 + 2 ** -11 + 2 ** -20, // just above the tie: up to 0x3c01
+        -(1 + 3 * 2 ** -11), // the sign bit with the same rounding: 0x8000 | 0x3c02
+        2 - 2 ** -11, // 0x3bff (1.9990234375) + half a step, a tie on an odd half: carries into the exponent, 2.0 = 0x4000
+        65520, // halfway between 65504 (0x7bff, odd) and 65536: up, to infinity 0x7c00
+        2 ** -25, // half the smallest subnormal, a tie on 0: stays 0
+        3 * 2 ** -25, // 1.5 × the smallest subnormal: a tie on an odd half, up to 2 = 0x0002
+      ]),
+    ).toEqual([0x3c00, 0x3c02, 0x3c01, 0xbc02, 0x4000, 0x7c00, 0x0000, 0x0002]);
+  });
+
+  it('F16 read from bytes at an odd offset (no 16-bit view) gives the same values', () => {
+    const bytes = new Uint8Array([0xff, 0x00, 0x3c, 0x00, 0xc0, 0x00, 0x38]);
+    // 0x3c00 = 1, 0xc000 = −2, 0x3800 = 0.5
+    expect(Array.from(dequantize(GgmlType.F16, bytes.subarray(1), 3))).toEqual([1, -2, 0.5]);
+  });
+
+  it('Q8_0 rounds x/d half away from zero on both signs', () => {
+    // amax 127 gives d = 1 and 1/d = 1, so q = roundf(x): 2.5 → 3, −2.5 → −3, 0.5 → 1,
+    // −0.5 → −1, 0.49 → 0, −126.5 → −127.
+    const v = new Float32Array(32);
+    v.set([127, 2.5, -2.5, 0.5, -0.5, 0.49, -126.5]);
+    const q = new Int8Array(quantize('q8_0', v).buffer);
+    expect(Array.from(q.subarray(0, 2))).toEqual([0x00, 0x3c]); // d = 1.0 as f16
+    expect(Array.from(q.subarray(2, 9))).toEqual([127, 3, -3, 1, -1, 0, -127]);
+  });
+});
+
 describe('GGUF read and write', () => {
   const tiny = buildTinyModel({ ...DEFAULT_TINY_MODEL_OPTIONS });
   it('reads a file by ranges and writes it back byte for byte', async () => {

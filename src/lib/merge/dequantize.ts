@@ -27,6 +27,11 @@ const dequantF32: Dequantizer = (src, dst, n) => {
 
 const dequantF16: Dequantizer = (src, dst, n) => {
   const t = float16Table();
+  if (LITTLE_ENDIAN && src.byteOffset % 2 === 0) {
+    const halves = new Uint16Array(src.buffer, src.byteOffset, n);
+    for (let i = 0; i < n; i++) dst[i] = t[halves[i]];
+    return;
+  }
   for (let i = 0; i < n; i++) dst[i] = f16At(t, src, i * 2);
 };
 

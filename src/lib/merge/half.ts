@@ -3,11 +3,20 @@
 
 const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
+// Bit patterns as int32: V8 keeps those unboxed (a uint32 past 2³⁰ becomes a heap number).
+const i32Scratch = new Int32Array(f32Scratch.buffer);
 
 /** IEEE 754 binary32 -> binary16 bits, round half to even. */
 export function float32ToFloat16Bits(value: number): number {
   f32Scratch[0] = value;
-  const x = u32Scratch[0];
+  return float16BitsOfFloat32Bits(i32Scratch[0]);
+}
+
+/**
+ * The same from the binary32's bit pattern as an int32: tight loops read an Int32Array view of
+ * their Float32Array and skip the scratch round trip.
+ */
+export function float16BitsOfFloat32Bits(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
@@ -25,11 +34,12 @@ export function float32ToFloat16Bits(value: number): number {
     if (rem > halfway || (rem === halfway && (half & 1) === 1)) half += 1;
     return sign | half;
   }
-  // A carry out of the mantissa correctly bumps the exponent (up to infinity).
-  let half = (e << 10) | (mant >>> 13);
+  // A carry out of the mantissa correctly bumps the exponent (up to infinity). Rounding up when
+  // the dropped 13 bits exceed half, or equal it on an odd half, is the carry out of
+  // rem + 0xfff + (half & 1): no branch to mispredict on random mantissas.
+  const half = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1) === 1)) half += 1;
-  return sign | half;
+  return sign | (half + ((rem + 0xfff + (half & 1)) >> 13));
 }
 
 /** A table of all 65,536 binary16 values: dequantizing reads one per element or block. */

@@ -8,7 +8,7 @@ import { compatibilityError } from './errors';
 import { mergeMismatches } from './compat';
 import { dequantize } from './dequantize';
 import { GgufFingerprint } from './fingerprint';
-import { readTensorBytes, type GgufModel, type GgufTensorEntry } from './gguf-model';
+import { readTensorBytes, type GgufModel } from './gguf-model';
 import { FILE_TYPE_OF, type MergeOutputType, type WritableType } from './ggml-types';
 import {
   GgufStreamWriter,
@@ -57,10 +57,17 @@ export function outputTypeFor(shape: readonly number[], requested: MergeOutputTy
   return requested;
 }
 
-/** Memory one tensor needs while merging: every model's float32 copy, the result, its bytes. */
-export function mergeMemoryBytes(base: GgufModel, fineTunes: number): number {
+/**
+ * Memory the merge needs at most: the largest tensor's float32 copy in every model, the result
+ * and its encoded bytes (at most 4 per value), plus the stored bytes of the tensor each model
+ * reads ahead (bounded by its largest).
+ */
+export function mergeMemoryBytes(base: GgufModel, models: readonly GgufModel[]): number {
   const largest = Math.max(0, ...base.tensors.map((t) => t.count));
-  return largest * 4 * (fineTunes + 2) + largest * 4;
+  const readAhead = [base, ...models]
+    .map((m) => Math.max(0, ...m.tensors.map((t) => t.byteSize)))
+    .reduce((a, b) => a + b, 0);
+  return largest * 4 * (models.length + 2) + largest * 4 + readAhead;
 }
 
 export class MergeCancelledError extends Error {
@@ -105,6 +112,7 @@ export async function mergeModels(options: {
 }): Promise<MergeSummary> {
   const { base, models, recipe, sink, onProgress, signal } = options;
   const started = Date.now();
+  let pendingWrite: Promise<void> = Promise.resolve();
   try {
     assertRecipe(recipe);
     if (models.length !== recipe.models.length) {
@@ -129,16 +137,29 @@ export async function mergeModels(options: {
       await prints[i].addHeader(await m.source.read(0, m.dataOffset));
     }
     // Each tensor's bytes are hashed as they are read: the parents' hashes cost no second pass.
-    const valuesOf = async (at: number, m: GgufModel, t: GgufTensorEntry) => {
-      const bytes = await readTensorBytes(m, t);
-      await prints[at].addTensor(t.name, bytes);
-      return dequantize(t.type, bytes, t.count);
-    };
-
-    const outputTypes: Record<string, number> = {};
+    // The next tensor is read (every model at once) while this one is merged, and this one is
+    // written while the next is merged: reading, hashing and writing overlap the arithmetic.
     const byName = models.map((m) => new Map(m.tensors.map((t) => [t.name, t])));
+    const readTensor = (i: number): Promise<Uint8Array[]> => {
+      const name = base.tensors[i].name;
+      const entries = [base.tensors[i], ...byName.map((m) => m.get(name)!)];
+      return Promise.all(
+        [base, ...models].map(async (m, at) => {
+          const bytes = await readTensorBytes(m, entries[at]);
+          await prints[at].addTensor(name, bytes);
+          return bytes;
+        }),
+      );
+    };
+    const outputTypes: Record<string, number> = {};
+    let next = readTensor(0);
     for (let i = 0; i < base.tensors.length; i++) {
+      const raw = await next;
       if (signal?.aborted) throw new MergeCancelledError();
+      if (i + 1 < base.tensors.length) {
+        next = readTensor(i + 1);
+        next.catch(() => undefined); // awaited on the next round; a cancel may leave it unread
+      }
       const tensor = base.tensors[i];
       onProgress?.({
         tensorsDone: i,
@@ -151,11 +172,12 @@ export async function mergeModels(options: {
       const layer = layerOf(tensor.name);
       const fraction = layerFraction(layer, layerCount);
       const outside = layer === undefined ? recipe.outside : undefined;
-      const baseValues = await valuesOf(0, base, tensor);
-      const modelValues: Float32Array[] = [];
-      for (let j = 0; j < models.length; j++) {
-        modelValues.push(await valuesOf(j + 1, models[j], byName[j].get(tensor.name)!));
-      }
+      const baseValues = dequantize(tensor.type, raw[0], tensor.count);
+      const modelValues = models.map((_, j) => {
+        const entry = byName[j].get(tensor.name)!;
+        return dequantize(entry.type, raw[j + 1], entry.count);
+      });
+      raw.length = 0;
       const merged = method.merge({
         tensorName: tensor.name,
         base: baseValues,
@@ -172,9 +194,13 @@ export async function mergeModels(options: {
       const type = outputs[i].type;
       outputTypes[type] = (outputTypes[type] ?? 0) + 1;
       const encoded = quantize(type, merged);
-      await outPrint.addTensor(tensor.name, encoded);
-      await writer.writeTensor(tensor.name, encoded);
+      await pendingWrite;
+      pendingWrite = Promise.all([
+        outPrint.addTensor(tensor.name, encoded),
+        writer.writeTensor(tensor.name, encoded),
+      ]).then(() => undefined);
     }
+    await pendingWrite;
     const hashes = {
       base: await prints[0].hex(),
       models: await Promise.all(prints.slice(1).map((p) => p.hex())),
@@ -195,10 +221,11 @@ export async function mergeModels(options: {
       seconds: (Date.now() - started) / 1000,
       recipe,
       outputTypes,
-      peakTensorBytes: mergeMemoryBytes(base, models.length),
+      peakTensorBytes: mergeMemoryBytes(base, models),
       hashes,
     };
   } catch (err) {
+    await pendingWrite.catch(() => undefined); // the sink is never aborted mid-write
     await sink.abort().catch(() => undefined);
     throw err;
   }

@@ -4,15 +4,15 @@
 // 32 values, 6-bit scales against the super-block's largest), not ggml's iterative search: it
 // makes test copies for the reader and llama.cpp; merges write F32, F16 or Q8_0.
 
-import { float32ToBfloat16Bits, float32ToFloat16Bits, roundToFloat16 } from './half';
+import {
+  float16BitsOfFloat32Bits,
+  float32ToBfloat16Bits,
+  float32ToFloat16Bits,
+  roundToFloat16,
+} from './half';
 import { QK_K, tensorByteSize, WRITABLE_TYPE_IDS, type WritableType } from './ggml-types';
 
 const fround = Math.fround;
-
-/** C's roundf: halves away from zero. */
-function roundAway(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
-}
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
@@ -26,8 +26,14 @@ function encodeF32(x: Float32Array, out: Uint8Array): void {
 }
 
 function encodeF16(x: Float32Array, out: Uint8Array): void {
-  for (let i = 0; i < x.length; i++) {
-    const h = float32ToFloat16Bits(x[i]);
+  const bits = new Int32Array(x.buffer, x.byteOffset, x.length);
+  if (LITTLE_ENDIAN && out.byteOffset % 2 === 0) {
+    const halves = new Uint16Array(out.buffer, out.byteOffset, x.length);
+    for (let i = 0; i < bits.length; i++) halves[i] = float16BitsOfFloat32Bits(bits[i]);
+    return;
+  }
+  for (let i = 0; i < bits.length; i++) {
+    const h = float16BitsOfFloat32Bits(bits[i]);
     out[i * 2] = h & 0xff;
     out[i * 2 + 1] = h >> 8;
   }
@@ -47,17 +53,22 @@ function putF16(out: Uint8Array, at: number, value: number): void {
   out[at + 1] = h >> 8;
 }
 
-// d = amax / 127, q = roundf(x / d) (as x * (1/d) in float32).
+// d = amax / 127, q = roundf(x / d) (as x * (1/d) in float32). roundf of a float32 v is
+// trunc(v ± 0.5) here: |v| ≤ 128, so v ± 0.5 is exact in a double and no half is lost.
 function encodeQ8_0(x: Float32Array, out: Uint8Array): void {
-  for (let b = 0; b < x.length / 32; b++) {
+  const quants = new Int8Array(out.buffer, out.byteOffset, out.byteLength);
+  const blocks = x.length / 32;
+  for (let b = 0; b < blocks; b++) {
+    const from = b * 32;
     let amax = 0;
-    for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b * 32 + j]));
+    for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[from + j]));
     const d = fround(amax / 127);
     const id = d !== 0 ? fround(1 / d) : 0;
     const at = b * 34;
     putF16(out, at, d);
     for (let j = 0; j < 32; j++) {
-      out[at + 2 + j] = roundAway(fround(x[b * 32 + j] * id)) & 0xff;
+      const v = fround(x[from + j] * id);
+      quants[at + 2 + j] = Math.trunc(v < 0 ? v - 0.5 : v + 0.5);
     }
   }
 }

@@ -96,7 +96,7 @@ export class MergeService {
     return {
       models: all.map(describe),
       mismatches: mergeMismatches(b, rest),
-      memoryBytes: mergeMemoryBytes(b, rest.length),
+      memoryBytes: mergeMemoryBytes(b, rest),
       outputBytes,
     };
   }

@@ -23,6 +23,7 @@ export function mergeTaskVectors(
 ): Float32Array {
   const { base, models, perModel, lambda, normalize, seed, tensorName } = input;
   const n = base.length;
+  if (options.sparsify === 'none' && !options.consensus) return taskArithmetic(input);
   // The models' own arrays become their (sparsified) task vectors.
   const deltas = models.map((values, j) => {
     for (let i = 0; i < n; i++) values[i] -= base[i];
@@ -45,21 +46,45 @@ export function mergeTaskVectors(
     }
     return out;
   }
+  const m = deltas.length;
   for (let i = 0; i < n; i++) {
     let sum = 0;
-    for (let j = 0; j < deltas.length; j++) sum += weights[j] * deltas[j][i];
-    const elected = sum >= 0 ? 1 : -1;
+    for (let j = 0; j < m; j++) sum += weights[j] * deltas[j][i];
+    // The elected sign is + where the sum is ≥ 0; an entry counts when its weighted value has
+    // that sign (zeros never do).
+    const positive = sum >= 0;
     let mixed = 0;
     let divisor = 0;
-    for (let j = 0; j < deltas.length; j++) {
-      const wd = weights[j] * deltas[j][i];
-      if (Math.sign(wd) === elected) {
+    for (let j = 0; j < m; j++) {
+      const w = weights[j];
+      const wd = w * deltas[j][i];
+      if (positive ? wd > 0 : wd < 0) {
         mixed += wd;
-        divisor += weights[j];
+        divisor += w;
       }
     }
-    if (normalize && divisor !== 0) mixed /= divisor;
-    out[i] = base[i] + lambda * mixed;
+    out[i] = base[i] + lambda * (normalize && divisor !== 0 ? mixed / divisor : mixed);
+  }
+  return out;
+}
+
+/** Plain task arithmetic: each δᵢ formed (in float32, as stored) while it is mixed, one pass. */
+function taskArithmetic({
+  base,
+  models,
+  perModel,
+  lambda,
+  normalize,
+}: TensorMergeInput): Float32Array {
+  const weights = perModel.map((p) => p.weight);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const divisor = normalize && Math.abs(total) >= 1e-8 ? total : 1;
+  const out = new Float32Array(base.length);
+  for (let i = 0; i < base.length; i++) {
+    const b = base[i];
+    let mixed = 0;
+    for (let j = 0; j < models.length; j++) mixed += weights[j] * Math.fround(models[j][i] - b);
+    out[i] = b + lambda * (mixed / divisor);
   }
   return out;
 }
