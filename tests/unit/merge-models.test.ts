@@ -209,6 +209,51 @@ describe('merging GGUF models', () => {
     expect(problems.at(-1)).toMatch(/16 more tensors differ in shape from the base$/);
   });
 
+  it('a write failing mid-merge, or a read failing ahead, rejects with its reason and aborts the sink', async () => {
+    const base = await load(basePath);
+    const taskRecipe = recipe({ models: [{ source: 'base', weight: 1, density: 1 }] });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown) => unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // The header and three tensors are written, then the disk is full.
+      let writes = 0;
+      let aborted = 0;
+      const failing = {
+        write: async () => {
+          if (++writes > 4) throw new Error('disk full');
+        },
+        close: async () => undefined,
+        abort: async () => void aborted++,
+      };
+      await expect(
+        mergeModels({ base, models: [base], recipe: taskRecipe, sink: failing }),
+      ).rejects.toThrow('disk full');
+      expect(aborted).toBe(1);
+
+      // A model whose bytes cannot be read past its 5th tensor (read while the 4th is merged).
+      const bytes = readFileSync(basePath);
+      const cut = base.tensors[4].offset;
+      const broken = await readGgufModel({
+        name: 'cut.gguf',
+        size: async () => bytes.length,
+        read: async (start, end) => {
+          if (end > cut && start >= base.dataOffset) throw new Error('the file went away');
+          return new Uint8Array(bytes.subarray(start, end));
+        },
+      });
+      const sink = memorySink();
+      await expect(
+        mergeModels({ base, models: [broken], recipe: taskRecipe, sink }),
+      ).rejects.toThrow('the file went away');
+      expect(sink.bytes().length).toBe(0);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('the CLI parses one value for all models, one per model, and layer lists', () => {
     const args = parseMergeArgs([
       '--base',

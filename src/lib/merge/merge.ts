@@ -199,6 +199,7 @@ export async function mergeModels(options: {
         outPrint.addTensor(tensor.name, encoded),
         writer.writeTensor(tensor.name, encoded),
       ]).then(() => undefined);
+      pendingWrite.catch(() => undefined); // awaited before the next write; never unhandled
     }
     await pendingWrite;
     const hashes = {
