@@ -132,7 +132,7 @@ export async function runMergeBench({ buildPage = true, cli: withCli = true } = 
     console.log(
       `${method.padEnd(16)} ${fmt(json.seconds, 1)} s (${fmt(seconds, 1)} s with start-up): ` +
         `${fmt(cli[method])} MB/s of input, ${fmt(cli[method] / nodeCopy, 3)} of memory copy; ` +
-        `peak RSS ${fmt(json.maxRssBytes / MB)} MB (largest tensor's working set ` +
+        `peak RSS ${fmt(json.maxRssBytes / MB)} MB (the merge's working-set bound ` +
         `${fmt(json.peakTensorBytes / MB)} MB)`,
     );
   }
@@ -164,9 +164,12 @@ export async function runMergeBench({ buildPage = true, cli: withCli = true } = 
       const rate = r.inputBytes / MB / r.seconds;
       console.log(
         `${method.padEnd(16)} ${fmt(r.seconds, 1)} s: ${fmt(rate)} MB/s of input, ` +
-          `${fmt(rate / workerCopy, 3)} of memory copy; CLI ${fmt(cli[method])} MB/s ` +
-          `(browser / CLI ${fmt(rate / cli[method], 2)}); Chromium's resident memory grew ` +
-          `${fmt((peak - idle) / MB)} MB (largest tensor's working set ${fmt(r.peakTensorBytes / MB)} MB)`,
+          `${fmt(rate / workerCopy, 3)} of memory copy; ` +
+          (cli[method] === undefined
+            ? ''
+            : `CLI ${fmt(cli[method])} MB/s (browser / CLI ${fmt(rate / cli[method], 2)}); `) +
+          `Chromium's resident memory grew ${fmt((peak - idle) / MB)} MB ` +
+          `(the merge's working-set bound ${fmt(r.peakTensorBytes / MB)} MB)`,
       );
     }
     console.log(`took ${since(t)}`);

@@ -4,8 +4,9 @@
 //
 // Top-k without sorting: the magnitudes' float32 bit patterns order like the numbers, so a
 // two-pass radix select (the upper 16 bits, then the lower 15) finds the k-th largest exactly in
-// O(n) with 65,536 counters (256 KB, which stay in cache). Entries equal to the threshold are kept in index order until k are kept
-// (torch.topk, which mergekit uses, leaves that order unspecified).
+// O(n) with 65,536 counters (256 KB, which stay in cache). Entries equal to the threshold are
+// kept in index order until k are kept (torch.topk, which mergekit uses, leaves that order
+// unspecified).
 
 import { mulberry32 } from '../../random';
 

@@ -37,8 +37,7 @@ export function mergeTaskVectors(
   const weights = perModel.map((p) => p.weight);
   const out = new Float32Array(n);
   if (!options.consensus) {
-    const total = weights.reduce((a, b) => a + b, 0);
-    const divisor = normalize && Math.abs(total) >= 1e-8 ? total : 1;
+    const divisor = sumDivisor(weights, normalize);
     for (let i = 0; i < n; i++) {
       let mixed = 0;
       for (let j = 0; j < deltas.length; j++) mixed += weights[j] * deltas[j][i];
@@ -77,8 +76,7 @@ function taskArithmetic({
   normalize,
 }: TensorMergeInput): Float32Array {
   const weights = perModel.map((p) => p.weight);
-  const total = weights.reduce((a, b) => a + b, 0);
-  const divisor = normalize && Math.abs(total) >= 1e-8 ? total : 1;
+  const divisor = sumDivisor(weights, normalize);
   const out = new Float32Array(base.length);
   for (let i = 0; i < base.length; i++) {
     const b = base[i];
@@ -87,4 +85,10 @@ function taskArithmetic({
     out[i] = b + lambda * (mixed / divisor);
   }
   return out;
+}
+
+/** Without sign consensus the mix is divided by Σ wᵢ when normalising (by 1 if |Σ wᵢ| < 1e-8). */
+function sumDivisor(weights: readonly number[], normalize: boolean): number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  return normalize && Math.abs(total) >= 1e-8 ? total : 1;
 }
