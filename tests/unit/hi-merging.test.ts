@@ -225,52 +225,87 @@ function searchRecord(cfg: HiMergingConfig): MergeSearchRecord {
   };
 }
 
+type FakeMerge = {
+  recipe: MergeRecipe;
+  label: string;
+  madeFor?: { search: string; point: string };
+};
+
+/** Merged ids of the fakes, unique across them. */
+let fakeIds = 0;
+
+/** A step that never ends: the tab was closed while it was under way. */
+const never = () => new Promise<never>(() => {});
+
 /**
  * Steps that merge into a table keyed by the recipe (the same recipe is the same merged model, as
  * content hashes make it) and score each merge by its point. `cutAt`: that evaluation never
- * finishes (the tab closed while its run was going).
+ * finishes (the tab closed while its run was going). `closeAt` closes the tab (the step never
+ * returns) right after a point's merge is stored, or right before its merge is removed.
  */
 function fakeSteps(
   scores: Record<string, number>,
   cutAt = Infinity,
-  known = new Map<string, { recipe: MergeRecipe; label: string }>(),
+  known = new Map<string, FakeMerge>(),
+  closeAt: { afterMerge?: string; beforeDiscard?: string } = {},
 ) {
   const merged = known;
   const evaluated: string[] = [];
   const discarded: string[] = [];
+  const saved: MergeSearchRecord[] = [];
   const ids = new Map<string, string>();
+  // The point each merged model was last merged for (a user's merge keeps its own label).
+  const askedFor = new Map<string, string>();
   const steps = {
     merge: async (
       recipe: MergeRecipe,
       label: string,
-      _refs?: { base: string; models: string[] },
+      _refs: { base: string; models: string[] },
+      madeFor: { search: string; point: string },
     ) => {
       const json = JSON.stringify(recipe);
-      const existed =
-        ids.has(json) || [...merged.values()].some((m) => JSON.stringify(m.recipe) === json);
-      const id =
-        ids.get(json) ??
-        [...merged.entries()].find(([, m]) => JSON.stringify(m.recipe) === json)?.[0] ??
-        String(merged.size).padStart(16, '0');
+      const found = [...merged.entries()].find(([, m]) => JSON.stringify(m.recipe) === json);
+      const existed = found !== undefined;
+      const id = found?.[0] ?? ids.get(json) ?? String(fakeIds++).padStart(16, '0');
       ids.set(json, id);
-      merged.set(id, { recipe, label });
-      return { record: { id } as MergedModelRecord, existed };
+      if (!found) merged.set(id, { recipe, label, madeFor });
+      askedFor.set(id, madeFor.point);
+      if (madeFor.point === closeAt.afterMerge) return never();
+      return { record: { id, madeFor: merged.get(id)!.madeFor } as MergedModelRecord, existed };
     },
+    leftovers: async () =>
+      [...merged.entries()].flatMap(([id, m]) =>
+        m.madeFor?.search === 'abcdef0123456789' ? [{ id, point: m.madeFor.point }] : [],
+      ),
     evaluate: async (ref: string) => {
-      const label = ref.startsWith('merged:') ? merged.get(ref.slice(7))!.label : 'hi-merging base';
-      const key = label.replace('hi-merging ', '');
+      const key = askedFor.get(ref.slice('merged:'.length))!;
       evaluated.push(key);
       if (evaluated.length === cutAt) return null;
       return { runId: `run-${key}`, score: scores[key] };
     },
     discard: async (id: string) => {
-      discarded.push(merged.get(id)!.label);
+      const m = merged.get(id);
+      if (!m) return;
+      if (m.madeFor?.point === closeAt.beforeDiscard) return never();
+      discarded.push(m.label);
       merged.delete(id);
     },
-    save: async (_s: MergeSearchRecord) => {},
+    save: async (s: MergeSearchRecord) => {
+      saved.push(structuredClone(s));
+    },
     stopped: () => false,
   };
-  return { steps, merged, evaluated, discarded };
+  return { steps, merged, evaluated, discarded, saved };
+}
+
+/** Follows a search until a step never returns; what the store holds then. */
+async function followUntilClosed(
+  start: MergeSearchRecord,
+  f: ReturnType<typeof fakeSteps>,
+): Promise<MergeSearchRecord> {
+  void followHiMerging(start, f.steps);
+  for (let i = 0; i < 1000; i++) await Promise.resolve();
+  return f.saved.at(-1)!;
 }
 
 /** The first grid point's parameters, as the search asks for them. */
@@ -322,8 +357,8 @@ describe('following a Hi-Merging search', () => {
       0,
       'q8_0',
     );
-    await user.steps.merge(grid, 'my own merge', { base: 'file:base.gguf', models: [] });
-    const ownId = [...user.merged.keys()][0];
+    user.merged.set('0000000000000099', { recipe: grid, label: 'my own merge' });
+    const ownId = '0000000000000099';
     // Cut short while that point's run is going (the 2nd evaluation), then continued.
     const f = fakeSteps(SCORES, 2, user.merged);
     const cut = await followHiMerging(searchRecord(config), f.steps);
@@ -337,6 +372,37 @@ describe('following a Hi-Merging search', () => {
     expect(done.status).toBe('done');
     expect([...f.discarded, ...g.discarded]).not.toContain('hi-merging grid:0.3:0.7');
     expect(g.merged.has(ownId)).toBe(true);
+  });
+
+  it('a tab closed between a score and the removal of its merge: the merge goes when the search goes on', async () => {
+    const f = fakeSteps(SCORES, Infinity, undefined, { beforeDiscard: 'grid:0.3:1' });
+    const cut = await followUntilClosed(searchRecord(config), f);
+    // Stored: base, grid:0.3:0.7 and grid:0.3:1 scored; grid:0.3:1's merge still there.
+    expect(cut.points.map((p) => [p.key, p.score])).toEqual([
+      ['base', 0.5],
+      ['grid:0.3:0.7', 0.6],
+      ['grid:0.3:1', 0.62],
+    ]);
+    expect([...f.merged.values()].map((m) => m.label)).toEqual(['hi-merging grid:0.3:1']);
+    const g = fakeSteps(SCORES, Infinity, f.merged);
+    const done = await followHiMerging({ ...cut, status: 'stopped' }, g.steps);
+    expect(done.status).toBe('done');
+    expect(g.evaluated).toHaveLength(16 - 3);
+    expect(g.discarded[0]).toBe('hi-merging grid:0.3:1');
+    expect([...g.merged.keys()]).toEqual([done.finalMergedId]);
+  });
+
+  it('a tab closed between a merge and its point being recorded: the search knows the merge as its own', async () => {
+    const f = fakeSteps(SCORES, Infinity, undefined, { afterMerge: 'grid:0.5:0.7' });
+    const cut = await followUntilClosed(searchRecord(config), f);
+    // The merge is stored, its point is not.
+    expect(cut.points.map((p) => p.key)).toEqual(['base', 'grid:0.3:0.7', 'grid:0.3:1']);
+    expect([...f.merged.values()].map((m) => m.label)).toEqual(['hi-merging grid:0.5:0.7']);
+    const g = fakeSteps(SCORES, Infinity, f.merged);
+    const done = await followHiMerging({ ...cut, status: 'stopped' }, g.steps);
+    expect(done.points.find((p) => p.key === 'grid:0.5:0.7')).toMatchObject({ own: true });
+    expect(g.discarded).toContain('hi-merging grid:0.5:0.7');
+    expect([...g.merged.keys()]).toEqual([done.finalMergedId]);
   });
 
   it('ends as an error, naming it, when a merge fails', async () => {

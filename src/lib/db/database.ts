@@ -84,6 +84,12 @@ export interface MergedModelRecord {
   parents: MergedModelParent[];
   /** Tensors written in each type. */
   outputTypes: Record<string, number>;
+  /**
+   * The Hi-Merging search (and its point) that made it; absent for the user's own merges. A
+   * search that goes on after a closed tab knows a merge it made by this, even one whose point
+   * it had not yet recorded.
+   */
+  madeFor?: { search: string; point: string };
 }
 
 export interface MergedModelParent {

@@ -69,6 +69,8 @@ export interface MergeRequest {
   label: string;
   /** Wait for a merge in another tab to finish instead of refusing (the Hi-Merging search). */
   waitForLock?: boolean;
+  /** Made by a Hi-Merging search for one of its points (kept on the record). */
+  madeFor?: { search: string; point: string };
 }
 
 export type MergeOutcome =
@@ -183,6 +185,7 @@ export class MergeService {
           ...request.models.map((s, i) => parent(s, models[i], 'model', summary.hashes.models[i])),
         ],
         outputTypes: summary.outputTypes,
+        ...(request.madeFor ? { madeFor: { ...request.madeFor } } : {}),
       };
       await this.db.mergedModels.put(record);
       return { ok: true, record, existed: false };

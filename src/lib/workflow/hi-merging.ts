@@ -1,11 +1,11 @@
 /**
  * Drives a Hi-Merging search (merge/hi-merging.ts): asks the procedure for the next point, merges
- * it (the base too, written as every point is), evaluates the merged model with a run, records the score,
- * removes the point's merged file (only the final merge is kept; a point can be merged again
- * from its recipe), and goes on until the procedure returns its result, then writes the final
- * merge. The search record is saved after every step, and every score is a stored run's, so
- * following it again (a reload) asks the procedure again with the same scores, and the run of a
- * point cut short goes on where it stopped.
+ * it (the base too, written as every point is), evaluates the merged model with a run, records
+ * the score, removes the point's merged file (only the final merge is kept; a point can be merged
+ * again from its recipe; each merge records the search and point that made it), and goes on until
+ * the procedure returns its result, then writes the final merge. The search record is saved after
+ * every step, and every score is a stored run's, so following it again (a reload) asks the
+ * procedure again with the same scores, and the run of a point cut short goes on where it stopped.
  */
 import type { MergedModelRecord, MergeSearchRecord } from '../db/database';
 import { MERGED_PREFIX } from '../engines/model-ref';
@@ -22,10 +22,13 @@ export interface HiMergingSteps {
     recipe: MergeRecipe,
     label: string,
     refs: { base: string; models: string[] },
+    madeFor: { search: string; point: string },
   ): Promise<{ record: MergedModelRecord; existed: boolean }>;
+  /** The merged models still stored that this search made (`madeFor.search`), with their point. */
+  leftovers(): Promise<{ id: string; point: string }[]>;
   /** Run a model on the search's questions: its run and accuracy, or null when it did not finish. */
   evaluate(ref: string): Promise<{ runId: string; score: number } | null>;
-  /** Remove a point's merged model (its record and file). */
+  /** Remove a point's merged model (its record and file); one already gone is no error. */
   discard(mergedId: string): Promise<void>;
   save(search: MergeSearchRecord): Promise<void>;
   /** True once the user asked the search to stop. */
@@ -48,8 +51,17 @@ export async function followHiMerging(
     base: search.base.ref,
     models: models.map((j) => search.models[j].ref),
   });
+  // A tab closed between a point's score and its merge's removal (or between a merge and its
+  // point's record) leaves a merge of this search behind: each is removed once its point is
+  // scored, all but the final one when the search ends.
+  const sweep = async (keep: (left: { id: string; point: string }) => boolean) => {
+    for (const left of await steps.leftovers()) if (!keep(left)) await steps.discard(left.id);
+  };
+  const scored = () => new Set(search.points.flatMap((p) => (p.score === null ? [] : [p.key])));
   try {
     await save({});
+    const already = scored();
+    await sweep((left) => !already.has(left.point));
     for (;;) {
       if (steps.stopped()) return await save({ status: 'stopped' });
       const scores = new Map(
@@ -62,8 +74,11 @@ export async function followHiMerging(
           recipe,
           `hi-merging-${search.id.slice(0, 8)}`,
           refsOf(next.result.final.models),
+          { search: search.id, point: 'final' },
         );
-        return await save({ status: 'done', result: next.result, finalMergedId: record.id });
+        const done = await save({ status: 'done', result: next.result, finalMergedId: record.id });
+        await sweep((left) => left.id === record.id);
+        return done;
       }
       const point = next.point;
       onPoint(point, search);
@@ -72,11 +87,15 @@ export async function followHiMerging(
         recipe,
         `hi-merging ${point.key}`,
         refsOf(point.params.models),
+        { search: search.id, point: point.key },
       );
       // A merge the user had already made stays; the search's own are removed once scored
-      // (also one it made before a reload, which its point records as its own).
+      // (also one it made before a reload: its record, or older ones its point, says so).
       const before = search.points.find((p) => p.key === point.key);
-      const own = !existed || (before?.mergedId === record.id && before.own === true);
+      const own =
+        !existed ||
+        record.madeFor?.search === search.id ||
+        (before?.mergedId === record.id && before.own === true);
       if (steps.stopped()) {
         if (own) await steps.discard(record.id);
         return await save({ status: 'stopped' });

@@ -416,7 +416,7 @@ export class MergeState {
     this.search = await followHiMerging(
       start,
       {
-        merge: async (recipe, label, refs) => {
+        merge: async (recipe, label, refs, madeFor) => {
           // Parents by reference: two models may share a name, never a reference.
           const source = (ref: string) => {
             const c = byRef.get(ref);
@@ -431,6 +431,7 @@ export class MergeState {
               recipe,
               label,
               waitForLock: true,
+              madeFor,
             },
             (p) => (this.progress = p),
           );
@@ -440,6 +441,10 @@ export class MergeState {
           return { record: outcome.record, existed: outcome.existed };
         },
         evaluate: (ref) => this.evaluateForSearch(runs, spec, ref),
+        leftovers: async () =>
+          (await this.db.mergedModels.toArray()).flatMap((m) =>
+            m.madeFor?.search === start.id ? [{ id: m.id, point: m.madeFor.point }] : [],
+          ),
         discard: (mergedId) => this.merger().remove(mergedId),
         save: async (s) => {
           await this.db.mergeSearches.put(s);
