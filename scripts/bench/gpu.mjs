@@ -6,7 +6,12 @@
 // weights are random, so every figure is speed only. Prints figures; asserts nothing.
 //
 //   npm run bench:gpu -- [--questions 100] [--adapter gpu|lavapipe|swiftshader] [--threads N]
-//                        [--no-wllama] [--out figures.json]
+//                        [--no-wllama] [--wllama-questions N] [--out figures.json]
+//                        [--prebuilt <dir>] [--tools <dir>]
+//
+// --prebuilt and --tools are what the device pack (gpu-pack.mjs, gpu-device.py) passes on a
+// machine without npm: the app already built (`<dir>/gpu-app`, `<dir>/gpu-app-compat`) and the
+// model generators bundled into single files (`<dir>/mlc-model.mjs`, `<dir>/tiny-model.mjs`).
 //
 // --adapter gpu (default) tries Chromium flag sets for a hardware WebGPU adapter (Vulkan) and
 // uses the first that gives one, printing what each gave; lavapipe is Mesa's software Vulkan
@@ -42,8 +47,26 @@ const GPU_FLAG_SETS = [
 ]; // prettier-ignore
 const COMMON_FLAGS = ['--enable-unsafe-webgpu', '--ignore-gpu-blocklist'];
 
+/** The app as the bench serves it: web-llm 0.2.79, and the compatibility adapter if asked. */
+export function buildGpuApp(outDir, compat) {
+  const build = compat ? 'VITE_WEBGPU_COMPAT=1 ' : '';
+  run('sh', [
+    '-c',
+    `CMEXAM_WEBLLM_RUNTIME=web-llm-0279 ${build}npx vite build --logLevel warn --outDir '${outDir}'`,
+  ]);
+}
+
 function parseArgs(argv) {
-  const o = { questions: 100, adapter: 'gpu', threads: null, wllama: true, out: null };
+  const o = {
+    questions: 100,
+    wllamaQuestions: null,
+    adapter: 'gpu',
+    threads: null,
+    wllama: true,
+    out: null,
+    prebuilt: null,
+    tools: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -55,11 +78,18 @@ function parseArgs(argv) {
     else if (a === '--adapter') o.adapter = value();
     else if (a === '--threads') o.threads = Number(value());
     else if (a === '--no-wllama') o.wllama = false;
+    else if (a === '--wllama-questions') o.wllamaQuestions = Number(value());
     else if (a === '--out') o.out = resolve(value());
+    else if (a === '--prebuilt') o.prebuilt = resolve(value());
+    else if (a === '--tools') o.tools = resolve(value());
     else throw new Error(`unknown argument ${a}`);
   }
-  if (!Number.isInteger(o.questions) || o.questions < 1) {
-    throw new Error('--questions must be a positive integer');
+  o.wllamaQuestions ??= o.questions;
+  for (const [flag, n] of [
+    ['--questions', o.questions],
+    ['--wllama-questions', o.wllamaQuestions],
+  ]) {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`);
   }
   if (!['gpu', 'lavapipe', 'swiftshader'].includes(o.adapter)) {
     throw new Error('--adapter must be gpu, lavapipe or swiftshader');
@@ -318,13 +348,18 @@ async function main() {
   if (!existsSync(resolve(shared, 'val.csv'))) throw new Error(`val.csv not in ${shared}`);
   console.log('Random weights: these figures are speed only; the answers mean nothing.');
 
+  // The model generators: through tsx in a checkout, bundled files in the device pack.
+  const tool = (name, args) =>
+    o.tools
+      ? run(process.execPath, [resolve(o.tools, `${name}.mjs`), ...args])
+      : run('npx', ['tsx', `scripts/${name}/cli.ts`, ...args]);
   let t = step('models');
   if (!existsSync(resolve(mlcDir, 'resolve/main/ndarray-cache.json'))) {
-    run('npx', ['tsx', 'scripts/mlc-model/cli.ts', '--lib', library, '--out', mlcDir]);
+    tool('mlc-model', ['--lib', library, '--out', mlcDir]);
   }
   const gguf = resolve(cacheDir, GGUF);
   if (o.wllama && !existsSync(gguf)) {
-    run('npx', ['tsx', 'scripts/tiny-model/cli.ts', gguf, ...GGUF_ARGS]);
+    tool('tiny-model', [gguf, ...GGUF_ARGS]);
   }
   console.log(`  MLC model in ${mlcDir}, GGUF ${o.wllama ? gguf : '(skipped)'} (${since(t)})`);
 
@@ -344,14 +379,18 @@ async function main() {
   probeServer.server.close();
   console.log(`  using ${adapterName(chosen.adapter)} (${since(t)})`);
 
-  t = step('build the app with web-llm 0.2.79');
-  const dist = resolve(cacheDir, chosen.compat ? 'gpu-app-compat' : 'gpu-app');
-  const build = chosen.compat ? 'VITE_WEBGPU_COMPAT=1 ' : '';
-  run('sh', [
-    '-c',
-    `CMEXAM_WEBLLM_RUNTIME=web-llm-0279 ${build}npx vite build --logLevel warn --outDir '${dist}'`,
-  ]);
-  console.log(`  ${dist} (${since(t)})`);
+  const appName = chosen.compat ? 'gpu-app-compat' : 'gpu-app';
+  let dist;
+  if (o.prebuilt) {
+    dist = resolve(o.prebuilt, appName);
+    if (!existsSync(resolve(dist, 'index.html'))) throw new Error(`no prebuilt app in ${dist}`);
+    console.log(`\n== the app with web-llm 0.2.79, prebuilt: ${dist}`);
+  } else {
+    t = step('build the app with web-llm 0.2.79');
+    dist = resolve(cacheDir, appName);
+    buildGpuApp(dist, chosen.compat);
+    console.log(`  ${dist} (${since(t)})`);
+  }
 
   const { server, port } = await startServer({ ...dataMounts, '/': dist });
   const origin = `http://127.0.0.1:${port}`;
@@ -407,7 +446,7 @@ async function main() {
       const row = page.locator('[data-testid="model-local"]', { hasText: GGUF });
       const cpu = { firstLoad: await timedLoad(page, () => row.getByTestId('load-local').click()) };
       cpu.try = await tryGenerate(page);
-      cpu.run = await choiceRun(page, o.questions);
+      cpu.run = await choiceRun(page, o.wllamaQuestions);
       cpu.threads = threads;
       figures.wllama = cpu;
       printEngine(
@@ -436,7 +475,10 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+// Run only when executed directly: the device pack imports buildGpuApp.
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
