@@ -26,9 +26,12 @@ export function step(name) {
   return performance.now();
 }
 
-/** Runs a command in the repository root; throws with its output when it fails. */
-export function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
+/**
+ * Runs a command in the repository root and returns its stdout; throws with its output when it
+ * fails. `options` go to spawnSync (an `env`, say).
+ */
+export function run(cmd, args, options = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, ...options });
   if (r.status !== 0) {
     process.stdout.write(r.stdout ?? '');
     process.stderr.write(r.stderr ?? '');

@@ -15,7 +15,6 @@
 // there, and runs the bench from the pack (docs/automation.md says the calls to make).
 //
 //   npm run bench:gpu:pack -- [--out .cache/gpu-pack] [--part-mib 56] [--xz-level 9]
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   closeSync,
@@ -36,8 +35,8 @@ import {
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { root, run } from './common.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
 const LIBRARY_FILE = 'Qwen2-0.5B-Instruct-q4f32_1-ctx4k_cs1k-webgpu.wasm';
 /** Libraries the device's own system provides (glibc's, and the C++ runtime, newer there). */
 const FROM_THE_SYSTEM =
@@ -85,22 +84,12 @@ export async function writeParts(file, outDir, partBytes) {
   return manifest;
 }
 
-function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
-  if (r.status !== 0) {
-    process.stdout.write(r.stdout ?? '');
-    process.stderr.write(r.stderr ?? '');
-    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
-  }
-  return r.stdout;
-}
-
 /** Shared libraries the given ELF files link against (ldd), beyond what the system provides. */
 function linkedLibraries(files, libraryPath) {
   const found = new Map();
   const missing = new Set();
   for (const f of files) {
-    const out = sh('ldd', [f], { env: { ...process.env, LD_LIBRARY_PATH: libraryPath } });
+    const out = run('ldd', [f], { env: { ...process.env, LD_LIBRARY_PATH: libraryPath } });
     for (const line of out.split('\n')) {
       const m = /^\s*(\S+) => (not found|(\S+))/.exec(line);
       if (!m) continue;
@@ -183,7 +172,7 @@ async function main() {
     ['mlc-model', 'scripts/mlc-model/cli.ts'],
     ['tiny-model', 'scripts/tiny-model/cli.ts'],
   ]) {
-    sh('npx', [
+    run('npx', [
       'esbuild',
       entry,
       '--bundle',
@@ -202,7 +191,7 @@ async function main() {
   ]) {
     const dir = join(repo, 'prebuilt', name);
     buildGpuApp(dir, compat);
-    sh('find', [dir, '-name', '*.map', '-delete']);
+    run('find', [dir, '-name', '*.map', '-delete']);
   }
   say('app built twice (hardware and compatibility adapters)');
 
@@ -248,7 +237,7 @@ async function main() {
       {
         made: new Date().toISOString(),
         node: process.version,
-        chromium: sh(join(browserDir, 'chromium'), ['--version'], {
+        chromium: run(join(browserDir, 'chromium'), ['--version'], {
           env: { ...process.env, LD_LIBRARY_PATH: `${libDir}:${browserDir}` },
         }).trim(),
         libraries: [...readdirSync(libDir)].sort(),
@@ -259,7 +248,7 @@ async function main() {
   );
 
   const tarball = join(o.out, 'pack.tar.xz');
-  sh('sh', ['-c', `tar -C '${stage}' -cf - . | xz -T0 -${o.xzLevel} > '${tarball}'`]);
+  run('sh', ['-c', `tar -C '${stage}' -cf - . | xz -T0 -${o.xzLevel} > '${tarball}'`]);
   say(`packed: ${(statSync(tarball).size / 2 ** 20).toFixed(1)} MiB`);
   const manifest = await writeParts(tarball, o.out, o.partMib * 2 ** 20);
   rmSync(tarball);
