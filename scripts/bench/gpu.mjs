@@ -38,8 +38,16 @@ const GGUF_ARGS = [
 const TRY_TOKENS = 32;
 const LAVAPIPE_DIR = '/usr/share/vulkan/icd.d';
 
-/** Flag sets tried, in order, for a hardware adapter (found by trying on NVIDIA machines). */
+/**
+ * Flag sets tried, in order, for a hardware adapter. Not yet tried on an NVIDIA machine: they are
+ * what Linux users report working (gpuweb/gpuweb#5022: since Chrome 131, Vulkan alone may not be
+ * enough without VulkanFromANGLE and DefaultANGLEVulkan); `--disable-vulkan-surface` because a
+ * headless server has no display to present to.
+ */
+const VULKAN_FEATURES = '--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan';
 const GPU_FLAG_SETS = [
+  [VULKAN_FEATURES, '--use-vulkan=native', '--use-angle=vulkan', '--disable-vulkan-surface'],
+  [VULKAN_FEATURES],
   ['--enable-features=Vulkan', '--use-vulkan=native', '--use-angle=vulkan', '--disable-vulkan-surface'],
   ['--enable-features=Vulkan', '--use-angle=vulkan'],
   ['--enable-features=Vulkan'],
@@ -157,8 +165,17 @@ async function chooseAdapter(kind, origin) {
     return { flags: [], env: process.env, compat: false, adapter: got.plain };
   }
   for (const flags of GPU_FLAG_SETS) {
-    const got = await probeAdapter(flags, process.env, origin);
-    console.log(`  flags [${flags.join(' ')}]: ${adapterName(got.plain)}`);
+    const label = `  flags [${flags.join(' ')}]`;
+    let got;
+    try {
+      got = await probeAdapter(flags, process.env, origin);
+    } catch (error) {
+      // A flag set can crash the GPU process or the page (seen here with native Vulkan on a
+      // machine with only lavapipe): that set fails, the next is still worth trying.
+      console.log(`${label}: failed (${String(error?.message ?? error).split('\n')[0]})`);
+      continue;
+    }
+    console.log(`${label}: ${adapterName(got.plain)}`);
     if (!isSoftware(got.plain))
       return { flags, env: process.env, compat: false, adapter: got.plain };
   }

@@ -28,11 +28,15 @@ test('a 40-question choice run started from a link stores 40 answers with probab
   }
 });
 
-test('reloading mid-run resumes to exactly 40 unique answers; a second tab does not drive it', async ({
+// 300 questions: the demo model answers ~15 a second here, so 40 could finish before the second
+// tab had loaded, and then nothing was mid-run.
+const RESUME_N = 300;
+
+test('reloading mid-run resumes to exactly 300 unique answers; a second tab does not drive it', async ({
   page,
   context,
 }) => {
-  const url = link('n=40&method=choice&prompt=zero-shot&seed=7');
+  const url = link(`n=${RESUME_N}&method=choice&prompt=zero-shot&seed=7`);
   await page.goto(url);
   await expect
     .poll(async () => Number(await runStatus(page).getAttribute('data-done')), { timeout: 120_000 })
@@ -45,11 +49,12 @@ test('reloading mid-run resumes to exactly 40 unique answers; a second tab does 
   });
   await second.close();
 
+  expect(Number(await runStatus(page).getAttribute('data-done'))).toBeLessThan(RESUME_N);
   await page.reload();
-  const runId = await expectRunDone(page, 40);
+  const runId = await expectRunDone(page, RESUME_N);
   const answers = await answersOf(page, runId);
-  expect(answers).toHaveLength(40);
-  expect(new Set(answers.map((a) => a.questionId)).size).toBe(40);
+  expect(answers).toHaveLength(RESUME_N);
+  expect(new Set(answers.map((a) => a.questionId)).size).toBe(RESUME_N);
   expect((await runRecordOf(page, runId)).totals).toMatchObject(totalsOfAnswers(answers));
 });
 
