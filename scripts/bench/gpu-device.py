@@ -7,7 +7,10 @@ which and stops. Once all are there it checks every piece's SHA-256, joins and u
 (once) into GPU_PACK_DIR (default /tmp/cmexam-gpu-pack), checks that the packed Chromium finds
 every library it links against, and runs the bench from the pack with the arguments after `--`
 (default: --questions 100 --wllama-questions 20), with the NVIDIA Vulkan driver named when the
-environment does not name one. Figures go to $OUT/gpu-figures.json when OUT is set.
+environment does not name one (and said whether its library opens, and if not why), the
+driver's library folders and EGL vendor file added where they exist, and the pack's glvnd used
+where the machine has none. Figures go to $OUT/gpu-figures.json when OUT is set, chrome://gpu
+as each flag set left it to $OUT/gpu-chrome.txt.
 
   python3 scripts/bench/gpu-device.py [--unpack-only] [-- <bench:gpu arguments>]
 
@@ -32,6 +35,12 @@ NVIDIA_ICDS = [
     "/usr/share/vulkan/icd.d/nvidia_icd.json",
     "/etc/vulkan/icd.d/nvidia_icd.json",
 ]
+NVIDIA_EGL_VENDORS = [
+    "/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json",
+    "/usr/share/glvnd/egl_vendor.d/10_nvidia.json",
+]
+# Where the NVIDIA container runtime mounts the driver's libraries, the ICD's library among them.
+NVIDIA_LIBRARY_DIRS = ["/usr/local/nvidia/lib64", "/usr/local/nvidia/lib"]
 
 
 class PackError(Exception):
@@ -109,10 +118,55 @@ def unpack(parts_dir: Path, manifest: dict, pack_dir: Path) -> None:
     done.write_text(manifest["sha256"])
 
 
-def environment(pack_dir: Path) -> dict:
+LOAD_PROBE = """
+import ctypes, sys
+try:
+    ctypes.CDLL(sys.argv[1])
+    print("loaded")
+except OSError as e:
+    print("error: " + str(e))
+"""
+
+
+def load_error(library: str, env: dict):
+    """Why the dynamic loader cannot open `library` with this environment, or None if it can."""
+    r = subprocess.run(
+        [sys.executable, "-c", LOAD_PROBE, library], env=env, capture_output=True, text=True
+    )
+    out = r.stdout.strip()
+    if out == "loaded":
+        return None
+    if out.startswith("error: "):
+        return out[len("error: ") :]
+    # Python itself did not start with these libraries first on its path.
+    return f"could not check ({(r.stderr.strip().splitlines() or ['no output'])[-1]})"
+
+
+def icd_library(icd: str) -> str:
+    """The driver library a Vulkan ICD file names, as the Vulkan loader would open it."""
+    path = json.loads(Path(icd).read_text())["ICD"]["library_path"]
+    if "/" in path and not os.path.isabs(path):
+        path = str(Path(icd).parent / path)
+    return path
+
+
+def glvnd_missing(probe: str = "libGLdispatch.so.0") -> bool:
+    """True where the machine has no glvnd (NVIDIA's Vulkan driver links libGLdispatch.so.0)."""
+    env = {**os.environ, "LD_LIBRARY_PATH": ":".join(system_library_path())}
+    return load_error(probe, env) is not None
+
+
+def system_library_path() -> list:
+    """The machine's LD_LIBRARY_PATH, with the NVIDIA driver's folders where they exist."""
+    dirs = [d for d in os.environ.get("LD_LIBRARY_PATH", "").split(":") if d]
+    return dirs + [d for d in NVIDIA_LIBRARY_DIRS if Path(d).is_dir() and d not in dirs]
+
+
+def environment(pack_dir: Path, pack_glvnd: bool) -> dict:
     env = dict(os.environ)
-    lib = f"{pack_dir / 'lib'}:{pack_dir / 'chromium'}"
-    env["LD_LIBRARY_PATH"] = lib + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
+    lib = [str(pack_dir / "lib"), str(pack_dir / "chromium")]
+    gl = [str(pack_dir / "lib-gl")] if pack_glvnd else []
+    env["LD_LIBRARY_PATH"] = ":".join(lib + system_library_path() + gl)
     env["CHROMIUM_PATH"] = str(pack_dir / "chromium" / "chromium")
     env["CMEXAM_SHARED"] = str(pack_dir / "shared" / "cmexam")
     env["WEBLLM_SHARED"] = str(pack_dir / "shared" / "webllm")
@@ -124,7 +178,25 @@ def environment(pack_dir: Path) -> dict:
         icd = next((f for f in NVIDIA_ICDS if Path(f).exists()), None)
         if icd:
             env["VK_ICD_FILENAMES"] = env["VK_DRIVER_FILES"] = icd
+    if not env.get("__EGL_VENDOR_LIBRARY_FILENAMES"):
+        vendor = next((f for f in NVIDIA_EGL_VENDORS if Path(f).exists()), None)
+        if vendor:
+            env["__EGL_VENDOR_LIBRARY_FILENAMES"] = vendor
     return env
+
+
+def describe_driver(env: dict) -> str:
+    """Which Vulkan driver is named, and whether its library opens here (and if not, why)."""
+    named = env.get("VK_DRIVER_FILES") or env.get("VK_ICD_FILENAMES")
+    if not named:
+        return "not named (the loader searches)"
+    icd = named.split(":")[0]
+    try:
+        library = icd_library(icd)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        return f"{icd}, which cannot be read as an ICD file ({err})"
+    why = load_error(library, env)
+    return f"{icd}: {library} " + (f"does not load here: {why}" if why else "loads")
 
 
 def unresolved_libraries(pack_dir: Path, env: dict) -> list:
@@ -152,13 +224,16 @@ def main(argv: list) -> int:
     except PackError as err:
         print(f"gpu-device: {err}", file=sys.stderr)
         return 2
-    env = environment(PACK)
+    pack_glvnd = glvnd_missing()
+    env = environment(PACK, pack_glvnd)
     about = json.loads((PACK / "PACK.json").read_text())
     print(
         f"pack unpacked in {PACK} (made {about['made']}): Node.js {about['node']}, "
         f"{about['chromium']}, {len(about['libraries'])} libraries"
     )
-    print(f"Vulkan driver: {env.get('VK_DRIVER_FILES', 'not named (the loader searches)')}")
+    print(f"Vulkan driver: {describe_driver(env)}")
+    glvnd = "the pack's (the machine has none)" if pack_glvnd else "the machine's"
+    print(f"GL dispatch (glvnd): {glvnd}")
     lost = unresolved_libraries(PACK, env)
     if lost:
         print(f"gpu-device: the packed Chromium cannot find {', '.join(lost)} here", file=sys.stderr)

@@ -4,10 +4,11 @@
 //
 //   node (this one), Chromium (the folder of the one found here) with the shared libraries its
 //   binary and its own libraries link against beyond glibc, libstdc++ and libgcc (resolved by
-//   ldd, plus the NSS modules it opens at run time, and fontconfig's settings), playwright, the
-//   bench scripts, the model generators bundled by esbuild into single files, the app built with
-//   web-llm 0.2.79 (for a hardware adapter and for the compatibility one), CMExam's val.csv and
-//   the shared model library.
+//   ldd, plus the NSS modules it opens at run time, and fontconfig's settings), glvnd (for the
+//   NVIDIA driver, used there only if the machine has none), playwright, the bench scripts, the
+//   model generators bundled by esbuild into single files, the app built with web-llm 0.2.79
+//   (for a hardware adapter and for the compatibility one), CMExam's val.csv and the shared
+//   model library.
 //
 // One tar, xz-compressed, cut into `.cache/gpu-pack/part-NN/pack.tar.xz.NN`; each part folder
 // also holds `manifest.json` (the pieces' sizes and SHA-256, and the whole file's). On the
@@ -44,6 +45,19 @@ const FROM_THE_SYSTEM =
 /** Chromium's own folder: what is not needed to run WebGPU headless stays out. */
 const CHROMIUM_LEFT_OUT = /^(chrome-sandbox|libVkICD_mock_icd\.so.*|libVkLayer_khronos.*)$/;
 const NSS_MODULES = ['libsoftokn3.so', 'libfreeblpriv3.so', 'libfreebl3.so', 'libnssckbi.so'];
+/**
+ * glvnd, the GL dispatch libraries NVIDIA's drivers are built against: the Vulkan driver
+ * (libGLX_nvidia.so.0) links libGLdispatch.so.0, and CUDA images often ship without glvnd. They
+ * go to `lib-gl/`, which gpu-device.py uses only where the machine has no libGLdispatch.so.0.
+ */
+const GLVND = [
+  'libGLdispatch.so.0',
+  'libGLX.so.0',
+  'libEGL.so.1',
+  'libGL.so.1',
+  'libOpenGL.so.0',
+  'libGLESv2.so.2',
+];
 
 /**
  * Cuts `file` into pieces of at most `partBytes`, `<outDir>/part-NN/<name>.NN`, and writes the
@@ -221,12 +235,20 @@ async function main() {
   mkdirSync(libDir, { recursive: true });
   const systemLib = '/usr/lib/x86_64-linux-gnu';
   const nss = NSS_MODULES.map((f) => join(systemLib, f)).filter((f) => existsSync(f));
-  const libs = linkedLibraries([...elves, ...nss], browserDir);
+  const glvnd = GLVND.map((f) => join(systemLib, f)).filter((f) => existsSync(f));
+  // What glvnd links against (X11's client libraries) goes to lib/ with Chromium's own.
+  const libs = linkedLibraries([...elves, ...nss, ...glvnd], browserDir);
   for (const f of nss) libs.set(basename(f), f);
+  for (const f of glvnd) libs.delete(basename(f));
   for (const [name, path] of libs) {
     if (path.startsWith(browserDir) || path.startsWith(chromium)) continue;
     copyFileSync(realpathSync(path), join(libDir, name));
   }
+  const glDir = join(stage, 'lib-gl');
+  mkdirSync(glDir, { recursive: true });
+  for (const f of glvnd) copyFileSync(realpathSync(f), join(glDir, basename(f)));
+  if (glvnd.length < GLVND.length)
+    say(`glvnd incomplete here (apt-get install libglvnd0 libgl1 libegl1 libgles2 libopengl0)`);
   if (existsSync('/etc/fonts'))
     cpSync('/etc/fonts', join(stage, 'etc/fonts'), { recursive: true, dereference: true });
   say(`Chromium from ${chromium} with ${readdirSync(libDir).length} libraries`);
@@ -241,6 +263,7 @@ async function main() {
           env: { ...process.env, LD_LIBRARY_PATH: `${libDir}:${browserDir}` },
         }).trim(),
         libraries: [...readdirSync(libDir)].sort(),
+        glvnd: [...readdirSync(glDir)].sort(),
       },
       null,
       2,

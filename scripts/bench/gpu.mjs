@@ -14,12 +14,13 @@
 // model generators bundled into single files (`<dir>/mlc-model.mjs`, `<dir>/tiny-model.mjs`).
 //
 // --adapter gpu (default) tries Chromium flag sets for a hardware WebGPU adapter (Vulkan) and
-// uses the first that gives one, printing what each gave; lavapipe is Mesa's software Vulkan
+// uses the first that gives one, printing what each gave (and, with --out, writing chrome://gpu
+// as each set left it to gpu-chrome.txt beside the figures); lavapipe is Mesa's software Vulkan
 // through Dawn's OpenGL ES adapter (the CI recipe: a CPU-only check of this script);
 // swiftshader is Chromium's own software adapter. Environment: CHROMIUM_PATH, CMEXAM_SHARED,
 // WEBLLM_SHARED, and VK_ICD_FILENAMES / VK_DRIVER_FILES when the GPU's Vulkan driver is not found.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fmt, launchChromium, median, root, run, since, step } from './common.mjs';
 import { startServer } from './server.mjs';
 
@@ -54,6 +55,8 @@ const GPU_FLAG_SETS = [
   [],
 ]; // prettier-ignore
 const COMMON_FLAGS = ['--enable-unsafe-webgpu', '--ignore-gpu-blocklist'];
+/** A flag set whose page gives no adapter in this long has hung (seen here: native Vulkan). */
+const PROBE_S = 60;
 
 /** The app as the bench serves it: web-llm 0.2.79, and the compatibility adapter if asked. */
 export function buildGpuApp(outDir, compat) {
@@ -113,32 +116,80 @@ function lavapipeIcd() {
   return `${LAVAPIPE_DIR}/${file}`;
 }
 
-/** The adapter a page gets with these flags (the app's own request, and the compatibility one). */
-async function probeAdapter(flags, env, origin) {
+/**
+ * The adapter a page gets with these flags (the app's own request, and the compatibility one),
+ * and, if asked, chrome://gpu's text as that browser shows it (why it gave no hardware adapter).
+ */
+async function probeAdapter(flags, env, origin, readGpuPage = false) {
   const browser = await launchChromium([...COMMON_FLAGS, ...flags], env);
+  let timer;
+  const hung = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${PROBE_S} s`)), PROBE_S * 1000);
+  });
   try {
-    const page = await browser.newPage();
-    await page.goto(`${origin}/probe/`);
-    return await page.evaluate(async () => {
-      const describe = async (options) => {
-        const a = await navigator.gpu?.requestAdapter(options);
-        if (!a) return null;
-        return {
-          vendor: a.info.vendor,
-          architecture: a.info.architecture,
-          description: a.info.description,
-          fallback: a.info.isFallbackAdapter ?? false,
-          f16: a.features.has('shader-f16'),
-        };
-      };
-      return {
-        plain: await describe({ powerPreference: 'high-performance' }),
-        compatibility: await describe({ featureLevel: 'compatibility' }),
-      };
-    });
+    return await Promise.race([probePage(browser, origin, readGpuPage), hung]);
   } finally {
-    await browser.close();
+    clearTimeout(timer);
+    // A hung GPU process can hang the close too: give up on it after a while (Playwright ends
+    // the browser when this process exits).
+    await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 10_000))]);
   }
+}
+
+async function probePage(browser, origin, readGpuPage) {
+  const page = await browser.newPage();
+  await page.goto(`${origin}/probe/`);
+  const adapters = await page.evaluate(async () => {
+    const describe = async (options) => {
+      const a = await navigator.gpu?.requestAdapter(options);
+      if (!a) return null;
+      return {
+        vendor: a.info.vendor,
+        architecture: a.info.architecture,
+        description: a.info.description,
+        fallback: a.info.isFallbackAdapter ?? false,
+        f16: a.features.has('shader-f16'),
+      };
+    };
+    return {
+      plain: await describe({ powerPreference: 'high-performance' }),
+      compatibility: await describe({ featureLevel: 'compatibility' }),
+    };
+  });
+  return { ...adapters, gpuPage: readGpuPage ? await chromeGpuPage(page) : null };
+}
+
+/** chrome://gpu's text (its content sits in a shadow root), or why it could not be read. */
+async function chromeGpuPage(page) {
+  try {
+    await page.goto('chrome://gpu');
+    const text = () =>
+      page.evaluate(() => {
+        const root = document.querySelector('info-view')?.shadowRoot;
+        return root?.querySelector('#content')?.innerText ?? '';
+      });
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('info-view')
+          ?.shadowRoot?.querySelector('#content')
+          ?.innerText.includes('Graphics Feature Status'),
+      null,
+      { timeout: 10_000 },
+    );
+    return await text();
+  } catch (error) {
+    return `(chrome://gpu could not be read: ${String(error?.message ?? error).split('\n')[0]})`;
+  }
+}
+
+/** chrome://gpu's one-line verdicts on Vulkan and WebGPU, e.g. "Vulkan: Enabled". */
+function gpuVerdicts(gpuPage) {
+  return gpuPage
+    .split('\n')
+    .filter((line) => /^(Vulkan|WebGPU): /.test(line.trim()))
+    .map((line) => line.trim())
+    .join(' · ');
 }
 
 const isSoftware = (a) =>
@@ -149,8 +200,12 @@ const adapterName = (a) =>
       'an adapter that gives no vendor or architecture'
     : 'none';
 
-/** Chromium flags, environment and build variant for the chosen adapter. */
-async function chooseAdapter(kind, origin) {
+/**
+ * Chromium flags, environment and build variant for the chosen adapter. For `gpu`, chrome://gpu
+ * as each flag set left it goes to `gpuReport` (when given): on a machine where no set gives a
+ * hardware adapter, that file says why, without another call.
+ */
+async function chooseAdapter(kind, origin, gpuReport) {
   if (kind === 'lavapipe') {
     const icd = lavapipeIcd();
     const env = { ...process.env, VK_ICD_FILENAMES: icd, VK_DRIVER_FILES: icd };
@@ -164,21 +219,34 @@ async function chooseAdapter(kind, origin) {
     console.log(`  SwiftShader: ${adapterName(got.plain)}`);
     return { flags: [], env: process.env, compat: false, adapter: got.plain };
   }
+  const report = [];
+  const keepReport = () => {
+    if (!gpuReport) return;
+    writeFileSync(gpuReport, report.join('\n\n'));
+    console.log(`  chrome://gpu for each flag set written to ${gpuReport}`);
+  };
   for (const flags of GPU_FLAG_SETS) {
     const label = `  flags [${flags.join(' ')}]`;
     let got;
     try {
-      got = await probeAdapter(flags, process.env, origin);
+      got = await probeAdapter(flags, process.env, origin, true);
     } catch (error) {
       // A flag set can crash the GPU process or the page (seen here with native Vulkan on a
       // machine with only lavapipe): that set fails, the next is still worth trying.
-      console.log(`${label}: failed (${String(error?.message ?? error).split('\n')[0]})`);
+      const why = String(error?.message ?? error).split('\n')[0];
+      console.log(`${label}: failed (${why})`);
+      report.push(`=== flags [${flags.join(' ')}]: failed (${why})`);
       continue;
     }
-    console.log(`${label}: ${adapterName(got.plain)}`);
-    if (!isSoftware(got.plain))
+    const verdicts = gpuVerdicts(got.gpuPage);
+    console.log(`${label}: ${adapterName(got.plain)}${verdicts ? ` (${verdicts})` : ''}`);
+    report.push(`=== flags [${flags.join(' ')}]: ${adapterName(got.plain)}\n${got.gpuPage}`);
+    if (!isSoftware(got.plain)) {
+      keepReport();
       return { flags, env: process.env, compat: false, adapter: got.plain };
+    }
   }
+  keepReport();
   throw new Error(
     'No hardware WebGPU adapter with any flag set above. Check `nvidia-smi`, that a Vulkan ' +
       'loader is installed (libvulkan1), and set VK_ICD_FILENAMES/VK_DRIVER_FILES to the ' +
@@ -392,7 +460,8 @@ async function main() {
   const probeServer = await startServer(dataMounts);
   const probeOrigin = `http://127.0.0.1:${probeServer.port}`;
   t = step(`adapter (${o.adapter})`);
-  const chosen = await chooseAdapter(o.adapter, probeOrigin);
+  const gpuReport = o.out ? resolve(dirname(o.out), 'gpu-chrome.txt') : null;
+  const chosen = await chooseAdapter(o.adapter, probeOrigin, gpuReport);
   probeServer.server.close();
   console.log(`  using ${adapterName(chosen.adapter)} (${since(t)})`);
 

@@ -43,10 +43,40 @@ let manifest: Manifest;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 function device(parts: string, pack: string, ...args: string[]) {
+  return deviceWith({}, parts, pack, ...args);
+}
+
+function deviceWith(env: Record<string, string>, parts: string, pack: string, ...args: string[]) {
   return spawnSync('python3', [deviceScript, ...args], {
     encoding: 'utf8',
-    env: { ...process.env, GPU_PACK_PARTS: parts, GPU_PACK_DIR: pack, OUT: '' },
+    env: { ...process.env, GPU_PACK_PARTS: parts, GPU_PACK_DIR: pack, OUT: '', ...env },
   });
+}
+
+/** A Vulkan ICD file naming `library`, as NVIDIA's driver ships one. */
+function icdFile(name: string, library: string) {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'nvidia_icd.json');
+  const icd = { file_format_version: '1.0.1', ICD: { library_path: library, api_version: '1.4' } };
+  writeFileSync(file, JSON.stringify(icd));
+  return file;
+}
+
+/** Calls one of gpu-device.py's functions by name with JSON arguments; its result as JSON. */
+function deviceFunction(name: string, ...args: unknown[]): unknown {
+  const code = [
+    'import importlib.util, json, sys',
+    `spec = importlib.util.spec_from_file_location("gpu_device", sys.argv[1])`,
+    'm = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)',
+    `args = [m.Path(a) if isinstance(a, str) and a.startswith("/") else a for a in json.loads(sys.argv[2])]`,
+    `print(json.dumps(getattr(m, "${name}")(*args)))`,
+  ].join('\n');
+  const r = spawnSync('python3', ['-c', code, deviceScript, JSON.stringify(args)], {
+    encoding: 'utf8',
+  });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as unknown;
 }
 
 /** A parts folder holding only the named parts, as a machine has them after those calls. */
@@ -171,5 +201,51 @@ describe.skipIf(!hasPython)('gpu-device.py on the machine the parts are carried 
     const r = device(parts, join(work, 'pack-mixed'), '--unpack-only');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('part-03 is from another pack than part-01');
+  });
+});
+
+describe.skipIf(!hasPython)("gpu-device.py and the machine's GPU driver", () => {
+  /** All three parts unpacked with VK_DRIVER_FILES naming an ICD file for `library`. */
+  const unpackNamingDriver = (name: string, library: string) => {
+    const icd = icdFile(`icd-${name}`, library);
+    const parts = carried(`driver-${name}`, [1, 2, 3]);
+    const env = { VK_DRIVER_FILES: icd };
+    return { icd, r: deviceWith(env, parts, join(work, `pack-driver-${name}`), '--unpack-only') };
+  };
+
+  it('says the Vulkan driver library does not load, and why, naming the file', () => {
+    // A relative library path in an ICD file is taken from the ICD file's own folder.
+    const { icd, r } = unpackNamingDriver('missing', './libGLX_nvidia_absent.so.0');
+    const library = join(work, 'icd-missing', 'libGLX_nvidia_absent.so.0');
+    expect(r.status).toBe(0);
+    const line = r.stdout.split('\n').find((l) => l.startsWith('Vulkan driver: '));
+    expect(line).toContain(`Vulkan driver: ${icd}: ${library} does not load here: `);
+    // The dynamic loader's own words name the file it could not open.
+    expect(line).toMatch(/libGLX_nvidia_absent\.so\.0: cannot open shared object file/);
+  });
+
+  it('says a Vulkan driver library that opens here loads', () => {
+    // libm.so.6 is glibc's: every Linux machine has it, as a driver's library would be there.
+    const { icd, r } = unpackNamingDriver('present', 'libm.so.6');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`Vulkan driver: ${icd}: libm.so.6 loads`);
+    expect(r.stdout).toMatch(
+      /GL dispatch \(glvnd\): the (pack's \(the machine has none\)|machine's)/,
+    );
+  });
+
+  it("uses the pack's glvnd only where the machine's loader finds none", () => {
+    expect(deviceFunction('glvnd_missing', 'libm.so.6')).toBe(false);
+    expect(deviceFunction('glvnd_missing', 'libcmexam_no_such_library.so.0')).toBe(true);
+    const pack = '/tmp/cmexam-gpu-pack-test';
+    const withGl = deviceFunction('environment', pack, true) as Record<string, string>;
+    const without = deviceFunction('environment', pack, false) as Record<string, string>;
+    const dirs = (env: Record<string, string>) => env.LD_LIBRARY_PATH.split(':');
+    // The pack's own libraries first, then the machine's, then (only if needed) its glvnd, so a
+    // machine's own glvnd is never shadowed.
+    expect(dirs(withGl).slice(0, 2)).toEqual([`${pack}/lib`, `${pack}/chromium`]);
+    expect(dirs(withGl).at(-1)).toBe(`${pack}/lib-gl`);
+    expect(dirs(without)).not.toContain(`${pack}/lib-gl`);
+    expect(dirs(without).slice(0, 2)).toEqual([`${pack}/lib`, `${pack}/chromium`]);
   });
 });
