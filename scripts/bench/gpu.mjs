@@ -163,21 +163,18 @@ async function probePage(browser, origin, readGpuPage) {
 async function chromeGpuPage(page) {
   try {
     await page.goto('chrome://gpu');
-    const text = () =>
-      page.evaluate(() => {
-        const root = document.querySelector('info-view')?.shadowRoot;
-        return root?.querySelector('#content')?.innerText ?? '';
-      });
-    await page.waitForFunction(
-      () =>
-        document
+    // The page fills itself in after load: wait for its first section, then take the text.
+    const ready = await page.waitForFunction(
+      () => {
+        const text = document
           .querySelector('info-view')
-          ?.shadowRoot?.querySelector('#content')
-          ?.innerText.includes('Graphics Feature Status'),
+          ?.shadowRoot?.querySelector('#content')?.innerText;
+        return text?.includes('Graphics Feature Status') ? text : false;
+      },
       null,
       { timeout: 10_000 },
     );
-    return await text();
+    return await ready.jsonValue();
   } catch (error) {
     return `(chrome://gpu could not be read: ${String(error?.message ?? error).split('\n')[0]})`;
   }
@@ -226,7 +223,7 @@ async function chooseAdapter(kind, origin, gpuReport) {
     console.log(`  chrome://gpu for each flag set written to ${gpuReport}`);
   };
   for (const flags of GPU_FLAG_SETS) {
-    const label = `  flags [${flags.join(' ')}]`;
+    const name = `flags [${flags.join(' ')}]`;
     let got;
     try {
       got = await probeAdapter(flags, process.env, origin, true);
@@ -234,13 +231,13 @@ async function chooseAdapter(kind, origin, gpuReport) {
       // A flag set can crash the GPU process or the page (seen here with native Vulkan on a
       // machine with only lavapipe): that set fails, the next is still worth trying.
       const why = String(error?.message ?? error).split('\n')[0];
-      console.log(`${label}: failed (${why})`);
-      report.push(`=== flags [${flags.join(' ')}]: failed (${why})`);
+      console.log(`  ${name}: failed (${why})`);
+      report.push(`=== ${name}: failed (${why})`);
       continue;
     }
     const verdicts = gpuVerdicts(got.gpuPage);
-    console.log(`${label}: ${adapterName(got.plain)}${verdicts ? ` (${verdicts})` : ''}`);
-    report.push(`=== flags [${flags.join(' ')}]: ${adapterName(got.plain)}\n${got.gpuPage}`);
+    console.log(`  ${name}: ${adapterName(got.plain)}${verdicts ? ` (${verdicts})` : ''}`);
+    report.push(`=== ${name}: ${adapterName(got.plain)}\n${got.gpuPage}`);
     if (!isSoftware(got.plain)) {
       keepReport();
       return { flags, env: process.env, compat: false, adapter: got.plain };
