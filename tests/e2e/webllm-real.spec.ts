@@ -27,8 +27,9 @@ type ValRow = Record<'Question' | 'Options' | 'Answer' | 'Explanation', string>;
 /**
  * The two real CMExam val questions with the fewest Qwen tokens in question and options (21 and
  * 22 of a median 56), read from the shared val.csv with papaparse and counted with the Qwen
- * tokenizer itself. On lavapipe a prompt token costs 0.3 to 1.4 s (TIMEOUT below), so these keep the real
- * choice prompts (system message, task, question, options, cue) as short as real ones get.
+ * tokenizer itself. On lavapipe a prompt token costs 0.3 to 1.4 s (TIMEOUT below), so these keep
+ * the real choice prompts (system message, task, question, options, cue) as short as real ones
+ * get.
  */
 function shortestValRows(): ValRow[] {
   const tokenizer = fromPreTrained();
